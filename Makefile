@@ -1,0 +1,48 @@
+# persona: `make` builds build/persona; `make check` runs every test;
+# `make run` starts a shell under persona; `make bench` measures.
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Isrc/include -Isrc/arch/x86_64 \
+           -Isrc/kernel -Isrc/fs -Isrc/mm -Isrc/platform -Isrc
+BUILD   ?= build
+
+SRCS := $(wildcard src/*.c src/*/*.c src/arch/x86_64/*.c)
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+
+all: $(BUILD)/persona
+
+$(BUILD)/persona: $(OBJS) $(BUILD)/stub_blob.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The guest-side stub: a few bytes of code at a fixed high address.
+$(BUILD)/stub.elf: stub/stub.S stub/stub.lds stub/stub_layout.h
+	@mkdir -p $(BUILD)
+	$(CC) -nostdlib -static -Wl,-T,stub/stub.lds -Wl,--build-id=none -Wl,-z,noexecstack \
+		-Istub -o $@ stub/stub.S
+
+$(BUILD)/stub_blob.o: stub/stub_blob.S $(BUILD)/stub.elf
+	$(CC) -c -DSTUB_BIN='"$(BUILD)/stub.elf"' -o $@ stub/stub_blob.S
+
+# The kernel built with AddressSanitizer and UBSan (CI runs the tests on it).
+san:
+	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined"
+
+run: $(BUILD)/persona
+	$(BUILD)/persona run -- /bin/sh
+
+check: $(BUILD)/persona
+	tests/run-tests.sh $(BUILD)/persona
+
+bench: $(BUILD)/persona
+	bench/run.sh $(BUILD)/persona
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all san run check bench clean
+-include $(OBJS:.o=.d)

@@ -1,0 +1,376 @@
+/* Open files, the fd table, the per-process fs context, and open(). */
+#include "vfs.h"
+#include <fcntl.h>
+#include <sys/sysmacros.h>
+
+struct file *file_alloc(void)
+{
+	struct file *f = xzalloc(sizeof(*f));
+	f->refs = 1;
+	return f;
+}
+
+struct file *file_get(struct file *f)
+{
+	f->refs++;
+	return f;
+}
+
+static void dents_free(struct file *f)
+{
+	for (size_t i = 0; i < f->ndents; i++)
+		free(f->dents[i].name);
+	free(f->dents);
+	f->dents = NULL;
+	f->ndents = 0;
+}
+
+void file_put(struct file *f)
+{
+	if (!f || --f->refs)
+		return;
+	if (f->ops && f->ops->release)
+		f->ops->release(f);
+	dents_free(f);
+	if (f->inode)
+		inode_put(f->inode);
+	path_put(&f->path);
+	free(f);
+}
+
+bool file_writable(struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+static bool file_readable(struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+int file_host_fd(struct file *f)
+{
+	if (!f->ops || !f->ops->host_fd)
+		return -ENODEV;
+	return f->ops->host_fd(f);
+}
+
+int file_check_mmap(struct file *f, int prot, int flags)
+{
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (!f->ops || !f->ops->host_fd)
+		return -ENODEV;
+	if (!file_readable(f))
+		return -EACCES;
+	if (((flags & 0xf) == 1 /* MAP_SHARED */) && (prot & 2 /* PROT_WRITE */) && !file_writable(f))
+		return -EACCES;
+	return 0;
+}
+
+void file_describe(struct file *f, uint64_t *dev, uint64_t *ino, char **name)
+{
+	struct kstat st;
+	if (file_stat(f, &st) == 0) {
+		*dev = st.dev;
+		*ino = st.ino;
+	}
+	if (f->path.dentry)
+		*name = d_path(f->path, fs_root);
+}
+
+int file_stat(struct file *f, struct kstat *st)
+{
+	if (f->ops && f->ops->getattr) {
+		memset(st, 0, sizeof(*st));
+		return f->ops->getattr(f, st);
+	}
+	/* The name's inode, not the file's: an overlay file opened on its
+	 * lower layer reports what stat() of its name reports. */
+	return inode_stat(f->path.dentry ? f->path.dentry->inode : f->inode, st);
+}
+
+ssize_t file_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	if (!file_readable(f) || (f->flags & O_PATH))
+		return -EBADF;
+	if (f->inode && S_ISDIR(f->inode->mode))
+		return -EISDIR;
+	if (!f->ops || !f->ops->read)
+		return -EINVAL;
+	return f->ops->read(f, buf, n, pos);
+}
+
+ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
+{
+	if (!file_writable(f) || (f->flags & O_PATH))
+		return -EBADF;
+	if (!f->ops || !f->ops->write)
+		return -EINVAL;
+	return f->ops->write(f, buf, n, pos);
+}
+
+static const struct file_ops path_only_ops = { 0 };
+
+struct file *file_open_path(struct path p, unsigned flags, int *err)
+{
+	struct inode *i = p.dentry->inode;
+	struct file *f = file_alloc();
+	f->path = path_get(p);
+	f->inode = inode_get(i);
+	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	if (flags & O_PATH) {
+		f->flags = O_PATH | (flags & (O_DIRECTORY | O_NOFOLLOW));
+		f->ops = &path_only_ops;
+		return f;
+	}
+	*err = 0;
+	if (S_ISCHR(i->mode)) {
+		struct kstat st;
+		inode_stat(i, &st);
+		*err = chrdev_open(st.rdev, f);
+	} else if (S_ISFIFO(i->mode) || S_ISSOCK(i->mode)) {
+		*err = -ENXIO;
+	} else if (i->ops->open) {
+		*err = i->ops->open(i, f);
+	} else {
+		*err = -ENXIO;
+	}
+	if (*err) {
+		f->ops = NULL;
+		file_put(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* The part of open() after the name is resolved to `p`. */
+static int open_resolved(struct path p, unsigned flags, bool created, struct file **out)
+{
+	struct inode *i = p.dentry->inode;
+	int acc = flags & O_ACCMODE;
+	bool wants_write = acc != O_RDONLY || (flags & O_TRUNC);
+	if (flags & O_PATH)
+		goto open;
+	if (S_ISLNK(i->mode))
+		return -ELOOP;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
+		return -ENOTDIR;
+	if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & O_CREAT)))
+		return -EISDIR;
+	if (!created) {
+		int mask = (acc != O_WRONLY ? MAY_READ : 0) | (wants_write ? MAY_WRITE : 0);
+		int err = inode_permission(i, mask);
+		if (err)
+			return err;
+	}
+	if (wants_write && (S_ISREG(i->mode) || S_ISDIR(i->mode))) {
+		int err = path_may_write(p);
+		if (err)
+			return err;
+	}
+open:;
+	int err;
+	struct file *f = file_open_path(p, flags, &err);
+	if (!f)
+		return err;
+	if ((flags & O_TRUNC) && S_ISREG(i->mode) && acc != O_RDONLY && !created) {
+		err = f->ops->truncate ? f->ops->truncate(f, 0) : -EINVAL;
+		if (err) {
+			file_put(f);
+			return err;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+static int open_create(struct task *t, int dirfd, const char *name, unsigned flags,
+		       uint32_t mode, struct file **out)
+{
+	struct path parent, p;
+	char *last, *buf;
+	int err = path_parent(t, dirfd, name, &parent, &last, &buf);
+	if (err)
+		return err;
+	size_t n = strlen(name);
+	if (!strcmp(last, "/") || !strcmp(last, ".") || !strcmp(last, "..") || name[n - 1] == '/') {
+		err = -EISDIR;
+		goto out;
+	}
+	err = lookup_one(parent, last, &p);
+	if (err == 0) {
+		if (flags & O_EXCL) {
+			err = -EEXIST;
+		} else if (S_ISLNK(p.dentry->inode->mode)) {
+			path_put(&p);
+			if (flags & O_NOFOLLOW) {
+				err = -ELOOP;
+				goto out;
+			}
+			/* Follow the link; a dangling one is ENOENT here. */
+			err = path_lookup(t, dirfd, name, LOOKUP_FOLLOW, &p);
+			if (!err) {
+				err = open_resolved(p, flags, false, out);
+				path_put(&p);
+			}
+			goto out;
+		} else {
+			err = open_resolved(p, flags, false, out);
+		}
+		path_put(&p);
+		goto out;
+	}
+	if (err != -ENOENT)
+		goto out;
+	struct inode *dir = parent.dentry->inode;
+	if ((err = path_may_write(parent)) || (err = inode_permission(dir, MAY_WRITE | MAY_EXEC)))
+		goto out;
+	if (!dir->ops->create) {
+		err = -EACCES;
+		goto out;
+	}
+	struct inode *ni;
+	err = dir->ops->create(dir, last, S_IFREG | (mode & 07777 & ~t->proc->fs->umask), 0, &ni);
+	if (err)
+		goto out;
+	p.mnt = parent.mnt;
+	p.dentry = dentry_child(parent.dentry, last, ni);
+	err = open_resolved(p, flags, true, out);
+	path_put(&p);
+out:
+	path_put(&parent);
+	free(buf);
+	return err;
+}
+
+int do_open(struct task *t, int dirfd, const char *name, unsigned flags, uint32_t mode,
+	    struct file **out)
+{
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	if (flags & O_CREAT)
+		return open_create(t, dirfd, name, flags, mode, out);
+	struct path p;
+	int lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	if (flags & O_DIRECTORY)
+		lf |= LOOKUP_DIRECTORY;
+	int err = path_lookup(t, dirfd, name, lf, &p);
+	if (err)
+		return err;
+	if (S_ISLNK(p.dentry->inode->mode) && (flags & O_PATH)) {
+		/* O_PATH|O_NOFOLLOW opens the link itself. */
+	}
+	err = open_resolved(p, flags, false, out);
+	path_put(&p);
+	return err;
+}
+
+/* ---- the fd table ---- */
+
+struct files *files_new(void)
+{
+	struct files *fs = xzalloc(sizeof(*fs));
+	fs->refs = 1;
+	return fs;
+}
+
+void files_put(struct files *fs)
+{
+	if (--fs->refs)
+		return;
+	for (int i = 0; i < fs->max; i++)
+		if (fs->fd[i])
+			file_put(fs->fd[i]);
+	free(fs->fd);
+	free(fs->fdflags);
+	free(fs);
+}
+
+struct file *fd_get(struct task *t, int fd)
+{
+	struct files *fs = t->proc->files;
+	if (fd < 0 || fd >= fs->max || !fs->fd[fd])
+		return NULL;
+	return file_get(fs->fd[fd]);
+}
+
+static void files_grow(struct files *fs, int want)
+{
+	if (want <= fs->max)
+		return;
+	int n = MAX(want, MAX(64, fs->max * 2));
+	fs->fd = xrealloc(fs->fd, n * sizeof(*fs->fd));
+	fs->fdflags = xrealloc(fs->fdflags, n);
+	memset(fs->fd + fs->max, 0, (n - fs->max) * sizeof(*fs->fd));
+	memset(fs->fdflags + fs->max, 0, n - fs->max);
+	fs->max = n;
+}
+
+static int nofile_limit(struct task *t)
+{
+	rlim_t lim = t->proc->rlim[RLIMIT_NOFILE].rlim_cur;
+	return lim > 1 << 20 ? 1 << 20 : (int)lim;
+}
+
+int fd_install(struct task *t, struct file *f, int min, bool cloexec)
+{
+	struct files *fs = t->proc->files;
+	int limit = nofile_limit(t);
+	for (int fd = MAX(min, 0); fd < limit; fd++) {
+		files_grow(fs, fd + 1);
+		if (!fs->fd[fd]) {
+			fs->fd[fd] = f;
+			fs->fdflags[fd] = cloexec ? FD_CLOEXEC_BIT : 0;
+			return fd;
+		}
+	}
+	return min >= limit ? -EINVAL : -EMFILE;
+}
+
+int fd_install_at(struct task *t, struct file *f, int fd, bool cloexec)
+{
+	struct files *fs = t->proc->files;
+	if (fd < 0 || fd >= nofile_limit(t))
+		return -EBADF;
+	files_grow(fs, fd + 1);
+	struct file *old = fs->fd[fd];
+	fs->fd[fd] = f;
+	fs->fdflags[fd] = cloexec ? FD_CLOEXEC_BIT : 0;
+	if (old)
+		file_put(old);
+	return fd;
+}
+
+int fd_close(struct task *t, int fd)
+{
+	struct files *fs = t->proc->files;
+	if (fd < 0 || fd >= fs->max || !fs->fd[fd])
+		return -EBADF;
+	struct file *f = fs->fd[fd];
+	fs->fd[fd] = NULL;
+	fs->fdflags[fd] = 0;
+	file_put(f);
+	return 0;
+}
+
+struct fs_context *fs_context_new(struct path root)
+{
+	struct fs_context *fs = xzalloc(sizeof(*fs));
+	fs->refs = 1;
+	fs->root = path_get(root);
+	fs->cwd = path_get(root);
+	fs->umask = 022;
+	return fs;
+}
+
+void fs_context_put(struct fs_context *fs)
+{
+	if (--fs->refs)
+		return;
+	path_put(&fs->root);
+	path_put(&fs->cwd);
+	free(fs);
+}

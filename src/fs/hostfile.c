@@ -1,0 +1,219 @@
+/* Files on host fds: persona's own stdin/stdout/stderr given to the first
+ * process, and the terminal (/dev/tty). Reads wait in the event loop, so a
+ * guest blocked on the terminal never blocks the kernel. Terminal ioctls
+ * pass through to the host terminal with Linux's own struct layouts; the
+ * foreground process group is the guest's, kept here. */
+#include "vfs.h"
+#include "waitq.h"
+#include "uaccess.h"
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+struct hostfile { int fd; bool regular; };
+
+/* The termios2 ioctls, spelled out: their glibc macros need a struct the
+ * C library does not declare. */
+#define K_TCGETS2	0x802c542aUL
+#define K_TCSETS2	0x402c542bUL
+#define K_TCSETSW2	0x402c542cUL
+#define K_TCSETSF2	0x402c542dUL
+
+/* The guest's foreground process group on the console. */
+int console_fg_pgrp = 1;
+
+static struct hostfile *H(struct file *f) { return f->priv; }
+
+static ssize_t hostfile_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	struct hostfile *h = H(f);
+	if (h->regular) {
+		ssize_t r = pread(h->fd, buf, n, *pos);
+		if (r > 0)
+			*pos += r;
+		return r < 0 ? -errno : r;
+	}
+	struct pollfd p = { h->fd, POLLIN, 0 };
+	if (poll(&p, 1, 0) == 0) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		wait_hostfd(current, h->fd, POLLIN);
+		return -EWOULDBLOCK_TASK;
+	}
+	ssize_t r = read(h->fd, buf, n);
+	return r < 0 ? -errno : r;
+}
+
+static ssize_t hostfile_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
+{
+	struct hostfile *h = H(f);
+	ssize_t r = h->regular && !(f->flags & O_APPEND) ? pwrite(h->fd, buf, n, *pos)
+							 : write(h->fd, buf, n);
+	if (r < 0)
+		return errno == EPIPE ? -EPIPE : -errno;
+	if (h->regular)
+		*pos += r;
+	return r;
+}
+
+/* Sizes of the structs each passed-through terminal ioctl reads or
+ * writes: struct termios (kernel layout, 36 bytes), termios2 (44),
+ * winsize (8), int. */
+static long arg_size(unsigned long cmd)
+{
+	switch (cmd) {
+	case TCGETS: case TCSETS: case TCSETSW: case TCSETSF: return 36;
+	case K_TCGETS2: case K_TCSETS2: case K_TCSETSW2: case K_TCSETSF2: return 44;
+	case TIOCGWINSZ: case TIOCSWINSZ: return 8;
+	case FIONREAD: case TIOCOUTQ: return 4;
+	case TCFLSH: case TCXONC: case TCSBRK: case TCSBRKP: return 0;
+	}
+	return -1;
+}
+
+static bool writes_arg(unsigned long cmd)
+{
+	return cmd == TCGETS || cmd == K_TCGETS2 || cmd == TIOCGWINSZ || cmd == FIONREAD ||
+	       cmd == TIOCOUTQ;
+}
+
+static long hostfile_ioctl(struct file *f, struct task *t, unsigned long cmd, uint64_t arg)
+{
+	struct hostfile *h = H(f);
+	int pg;
+	switch (cmd) {
+	case TIOCGPGRP:
+	case TIOCGSID:
+		if (!isatty(h->fd))
+			return -ENOTTY;
+		pg = cmd == TIOCGPGRP ? console_fg_pgrp : 1;
+		return copy_to_user(t, arg, &pg, sizeof(pg));
+	case TIOCSPGRP:
+		if (!isatty(h->fd))
+			return -ENOTTY;
+		if (copy_from_user(t, &pg, arg, sizeof(pg)))
+			return -EFAULT;
+		if (pg < 0)
+			return -EINVAL;
+		console_fg_pgrp = pg;
+		return 0;
+	case TIOCSCTTY: case TIOCNOTTY:
+		return isatty(h->fd) ? 0 : -ENOTTY;
+	}
+	long size = arg_size(cmd);
+	if (size < 0)
+		return -ENOTTY;
+	char buf[64];
+	if (size == 0) {
+		return ioctl(h->fd, cmd, (unsigned long)arg) < 0 ? -errno : 0;
+	}
+	if (!writes_arg(cmd) && copy_from_user(t, buf, arg, size))
+		return -EFAULT;
+	if (ioctl(h->fd, cmd, buf) < 0)
+		return -errno;
+	if (writes_arg(cmd) && copy_to_user(t, arg, buf, size))
+		return -EFAULT;
+	return 0;
+}
+
+static int hostfile_getattr(struct file *f, struct kstat *k)
+{
+	struct stat st;
+	if (fstat(H(f)->fd, &st))
+		return -errno;
+	k->dev = st.st_dev;
+	k->ino = st.st_ino;
+	k->mode = st.st_mode;
+	k->nlink = st.st_nlink;
+	k->uid = st.st_uid;
+	k->gid = st.st_gid;
+	k->rdev = st.st_rdev;
+	k->size = st.st_size;
+	k->blksize = st.st_blksize;
+	k->blocks = st.st_blocks;
+	k->atime = st.st_atim;
+	k->mtime = st.st_mtim;
+	k->ctime = st.st_ctim;
+	return 0;
+}
+
+static int hostfile_host_fd(struct file *f)
+{
+	return H(f)->regular ? H(f)->fd : -ENODEV;
+}
+
+static int hostfile_truncate(struct file *f, uint64_t size)
+{
+	return ftruncate(H(f)->fd, size) ? -errno : 0;
+}
+
+static void hostfile_release(struct file *f)
+{
+	close(H(f)->fd);
+	free(f->priv);
+}
+
+static const struct file_ops stream_ops = {
+	.read = hostfile_read, .write = hostfile_write, .ioctl = hostfile_ioctl,
+	.getattr = hostfile_getattr, .release = hostfile_release,
+};
+static const struct file_ops regular_ops = {
+	.read = hostfile_read, .write = hostfile_write, .ioctl = hostfile_ioctl,
+	.getattr = hostfile_getattr, .host_fd = hostfile_host_fd, .truncate = hostfile_truncate,
+	.release = hostfile_release, .seekable = true,
+};
+
+/* Fills `f` to work on host fd `fd` (which it takes over). */
+static void hostfile_init(struct file *f, int fd)
+{
+	struct stat st;
+	struct hostfile *h = xmalloc(sizeof(*h));
+	h->fd = fd;
+	h->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	f->priv = h;
+	f->ops = h->regular ? &regular_ops : &stream_ops;
+}
+
+struct file *hostfile_new(int host_fd, unsigned flags)
+{
+	int fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 10);
+	if (fd < 0)
+		return NULL;
+	struct file *f = file_alloc();
+	f->flags = flags;
+	hostfile_init(f, fd);
+	return f;
+}
+
+int console_open(struct file *f)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENXIO;
+	hostfile_init(f, fd);
+	return 0;
+}
+
+/* What /proc/pid/fd/N shows for a file without a name in the VFS: the
+ * host's name for the terminal or pipe behind it. */
+char *hostfile_link_name(struct file *f)
+{
+	char p[64], buf[256];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", H(f)->fd);
+	ssize_t n = readlink(p, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return xstrdup("anon_inode:[unknown]");
+	buf[n] = 0;
+	return xstrdup(buf);
+}
+
+char *file_link_name(struct file *f)
+{
+	if (f->path.dentry)
+		return d_path(f->path, current ? current->proc->fs->root : fs_root);
+	if (f->ops == &stream_ops || f->ops == &regular_ops)
+		return hostfile_link_name(f);
+	return xstrdup("anon_inode:[unknown]");
+}

@@ -1,0 +1,261 @@
+/* Path lookup: components, ".", "..", symlinks, mounts, dirfds. */
+#include "vfs.h"
+#include <fcntl.h>
+#include <limits.h>
+
+#define MAXSYMLINKS 40
+
+struct nameidata {
+	struct path path;	/* where the walk is now (a reference) */
+	struct path root;	/* the walker's root; ".." stops here */
+	int nlinks;
+};
+
+static void step_into_mounts(struct path *p)
+{
+	struct mount *m;
+	while ((m = mount_lookup(p->mnt, p->dentry))) {
+		struct path next = { m, dentry_get(m->root) };
+		path_put(p);
+		*p = next;
+	}
+}
+
+static void follow_dotdot(struct nameidata *nd)
+{
+	for (;;) {
+		if (path_equal(nd->path, nd->root))
+			return;
+		if (nd->path.dentry != nd->path.mnt->root)
+			break;
+		struct mount *m = nd->path.mnt;
+		if (!m->parent)
+			return;
+		struct path up = { m->parent, dentry_get(m->mountpoint) };
+		path_put(&nd->path);
+		nd->path = up;
+	}
+	struct path up = { nd->path.mnt, dentry_get(nd->path.dentry->parent) };
+	path_put(&nd->path);
+	nd->path = up;
+}
+
+int inode_permission(struct inode *i, int mask)
+{
+	struct kstat st;
+	if (!current)
+		return 0;
+	if (inode_stat(i, &st))
+		return 0;
+	struct process *p = current->proc;
+	if (p->euid == 0) {
+		/* root may do anything but execute a file nobody may. */
+		if ((mask & MAY_EXEC) && !S_ISDIR(st.mode) && !(st.mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	unsigned perm;
+	if (st.uid == p->euid)
+		perm = st.mode >> 6;
+	else if (st.gid == p->egid)
+		perm = st.mode >> 3;
+	else
+		perm = st.mode;
+	return (perm & mask & 7) == (unsigned)(mask & 7) ? 0 : -EACCES;
+}
+
+int path_may_write(struct path p)
+{
+	if (p.mnt->readonly || p.mnt->sb->readonly)
+		return -EROFS;
+	return 0;
+}
+
+int lookup_one(struct path dir, const char *name, struct path *out)
+{
+	struct inode *di = dir.dentry->inode;
+	if (!S_ISDIR(di->mode))
+		return -ENOTDIR;
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	struct dentry *d = dentry_lookup_cached(dir.dentry, name);
+	if (!d) {
+		struct inode *i;
+		if (!di->ops->lookup)
+			return -ENOENT;
+		int err = di->ops->lookup(di, name, &i);
+		if (err)
+			return err;
+		d = dentry_child(dir.dentry, name, i);
+	}
+	out->mnt = dir.mnt;
+	out->dentry = d;
+	step_into_mounts(out);
+	return 0;
+}
+
+static int walk(struct nameidata *nd, const char *name, int flags);
+
+/* Replaces nd->path (the link's directory) with the link's target. */
+static int follow_link(struct nameidata *nd, struct path *link)
+{
+	struct inode *i = link->dentry->inode;
+	if (++nd->nlinks > MAXSYMLINKS)
+		return -ELOOP;
+	if (i->ops->jump) {
+		struct path target;
+		int err = i->ops->jump(i, &target);
+		if (err)
+			return err;
+		path_put(&nd->path);
+		nd->path = target;
+		return 0;
+	}
+	if (!i->ops->readlink)
+		return -EINVAL;
+	char *buf = xmalloc(PATH_MAX);
+	int n = i->ops->readlink(i, buf, PATH_MAX - 1);
+	int err = n;
+	if (n >= 0) {
+		buf[n] = 0;
+		err = n == 0 ? -ENOENT : walk(nd, buf, LOOKUP_FOLLOW);
+	}
+	free(buf);
+	return err;
+}
+
+/* Walks `name` from nd->path. With `stop_before_last`, leaves the last
+ * component unresolved (it is returned through *last). */
+static int walk_until(struct nameidata *nd, const char *name, int flags, const char **last)
+{
+	if (*name == '/') {
+		path_put(&nd->path);
+		nd->path = path_get(nd->root);
+	}
+	const char *p = name;
+	char comp[NAME_MAX + 2];
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *end = strchrnul(p, '/');
+		size_t len = end - p;
+		if (len > NAME_MAX)
+			return -ENAMETOOLONG;
+		const char *rest = end;
+		while (*rest == '/')
+			rest++;
+		bool is_last = *rest == 0;
+		bool trailing = is_last && *end == '/';
+		if (!S_ISDIR(nd->path.dentry->inode->mode))
+			return -ENOTDIR;
+		int err = inode_permission(nd->path.dentry->inode, MAY_EXEC);
+		if (err)
+			return err;
+		if (is_last && last) {
+			*last = p;
+			return 0;
+		}
+		memcpy(comp, p, len);
+		comp[len] = 0;
+		p = end;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			follow_dotdot(nd);
+			continue;
+		}
+		struct path next;
+		err = lookup_one(nd->path, comp, &next);
+		if (err)
+			return err;
+		if (S_ISLNK(next.dentry->inode->mode) &&
+		    (!is_last || (flags & LOOKUP_FOLLOW) || trailing)) {
+			err = follow_link(nd, &next);
+			path_put(&next);
+			if (err)
+				return err;
+			continue;
+		}
+		path_put(&nd->path);
+		nd->path = next;
+	}
+	if (last)
+		*last = NULL;
+	return 0;
+}
+
+static int walk(struct nameidata *nd, const char *name, int flags)
+{
+	return walk_until(nd, name, flags, NULL);
+}
+
+/* Sets up where a lookup starts: the root, the cwd, or a dirfd. */
+static int nd_start(struct nameidata *nd, struct task *t, int dirfd, const char *name)
+{
+	struct fs_context *fs = t->proc->fs;
+	nd->root = fs->root;
+	nd->nlinks = 0;
+	if (*name == '/' || dirfd == AT_FDCWD) {
+		nd->path = path_get(*name == '/' ? fs->root : fs->cwd);
+		return 0;
+	}
+	struct file *f = fd_get(t, dirfd);
+	if (!f)
+		return -EBADF;
+	if (!f->path.dentry || (!S_ISDIR(f->path.dentry->inode->mode) && *name)) {
+		file_put(f);
+		return -ENOTDIR;
+	}
+	nd->path = path_get(f->path);
+	file_put(f);
+	return 0;
+}
+
+int path_lookup(struct task *t, int dirfd, const char *name, int flags, struct path *out)
+{
+	struct nameidata nd;
+	if (!*name && !(flags & LOOKUP_EMPTY))
+		return -ENOENT;
+	int err = nd_start(&nd, t, dirfd, name);
+	if (err)
+		return err;
+	err = walk(&nd, name, flags);
+	size_t n = strlen(name);
+	if (!err && ((flags & LOOKUP_DIRECTORY) || (n && name[n - 1] == '/')) &&
+	    !S_ISDIR(nd.path.dentry->inode->mode))
+		err = -ENOTDIR;
+	if (err) {
+		path_put(&nd.path);
+		return err;
+	}
+	*out = nd.path;
+	return 0;
+}
+
+int path_parent(struct task *t, int dirfd, const char *name, struct path *parent,
+		char **last, char **buf)
+{
+	struct nameidata nd;
+	const char *lp;
+	if (!*name)
+		return -ENOENT;
+	int err = nd_start(&nd, t, dirfd, name);
+	if (err)
+		return err;
+	err = walk_until(&nd, name, 0, &lp);
+	if (err) {
+		path_put(&nd.path);
+		return err;
+	}
+	/* A copy of the last component without its trailing slashes; the
+	 * root itself reads as "/". */
+	*buf = xstrdup(lp ? lp : "/");
+	char *s = strchr(*buf, '/');
+	if (s && s != *buf)
+		*s = 0;
+	*last = *buf;
+	*parent = nd.path;
+	return 0;
+}

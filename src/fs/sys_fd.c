@@ -1,0 +1,223 @@
+/* The fd table's system calls: close, dup, fcntl, ioctl, ftruncate. */
+#include "vfs.h"
+#include "ksyscall.h"
+#include "uaccess.h"
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <linux/close_range.h>
+
+long sys_close(struct task *t, const struct sysargs *a)
+{
+	return fd_close(t, (int)a->a[0]);
+}
+
+long sys_close_range(struct task *t, const struct sysargs *a)
+{
+	unsigned first = a->a[0], last = a->a[1], flags = a->a[2];
+	if (flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE) || first > last)
+		return -EINVAL;
+	struct files *fs = t->proc->files;
+	for (unsigned fd = first; fd <= last && fd < (unsigned)fs->max; fd++) {
+		if (!fs->fd[fd])
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			fs->fdflags[fd] |= FD_CLOEXEC_BIT;
+		else
+			fd_close(t, fd);
+	}
+	return 0;
+}
+
+long sys_dup(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	int r = fd_install(t, f, 0, false);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
+static long do_dup3(struct task *t, int oldfd, int newfd, int flags)
+{
+	struct file *f = fd_get(t, oldfd);
+	if (!f)
+		return -EBADF;
+	int r = fd_install_at(t, f, newfd, flags & O_CLOEXEC);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
+long sys_dup2(struct task *t, const struct sysargs *a)
+{
+	int oldfd = (int)a->a[0], newfd = (int)a->a[1];
+	if (oldfd == newfd) {
+		struct file *f = fd_get(t, oldfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return newfd;
+	}
+	return do_dup3(t, oldfd, newfd, 0);
+}
+
+long sys_dup3(struct task *t, const struct sysargs *a)
+{
+	int oldfd = (int)a->a[0], newfd = (int)a->a[1], flags = (int)a->a[2];
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return -EINVAL;
+	return do_dup3(t, oldfd, newfd, flags);
+}
+
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+static long fcntl_lock(struct task *t, int cmd, uaddr_t arg)
+{
+	struct flock fl;
+	if (copy_from_user(t, &fl, arg, sizeof(fl)))
+		return -EFAULT;
+	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
+		return -EINVAL;
+	if (fl.l_whence != SEEK_SET && fl.l_whence != SEEK_CUR && fl.l_whence != SEEK_END)
+		return -EINVAL;
+	/* One process holds every lock there is: nothing can conflict. */
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+		fl.l_type = F_UNLCK;
+		if (copy_to_user(t, arg, &fl, sizeof(fl)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_fcntl(struct task *t, const struct sysargs *a)
+{
+	int fd = (int)a->a[0], cmd = (int)a->a[1];
+	uint64_t arg = a->a[2];
+	struct file *f = fd_get(t, fd);
+	if (!f)
+		return -EBADF;
+	struct files *fs = t->proc->files;
+	long r;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((int)arg < 0) {
+			r = -EINVAL;
+			break;
+		}
+		r = fd_install(t, file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		if (r < 0)
+			file_put(f);
+		break;
+	case F_GETFD:
+		r = fs->fdflags[fd] & FD_CLOEXEC_BIT ? FD_CLOEXEC : 0;
+		break;
+	case F_SETFD:
+		fs->fdflags[fd] = arg & FD_CLOEXEC ? FD_CLOEXEC_BIT : 0;
+		r = 0;
+		break;
+	case F_GETFL:
+		r = f->flags;
+		break;
+	case F_SETFL:
+		if (f->flags & O_PATH) {
+			r = -EBADF;
+			break;
+		}
+		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+		r = 0;
+		break;
+	case F_GETLK: case F_SETLK: case F_SETLKW:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+		r = (f->flags & O_PATH) ? -EBADF : fcntl_lock(t, cmd, arg);
+		break;
+	case F_GETOWN: case F_GETSIG: case F_GETLEASE:
+		r = cmd == F_GETLEASE ? F_UNLCK : 0;
+		break;
+	case F_SETOWN: case F_SETSIG:
+		r = 0;
+		break;
+	case F_ADD_SEALS: case F_GET_SEALS:
+		r = -EINVAL;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_ioctl(struct task *t, const struct sysargs *a)
+{
+	int fd = (int)a->a[0];
+	unsigned long cmd = a->a[1];
+	uint64_t arg = a->a[2];
+	struct file *f = fd_get(t, fd);
+	if (!f)
+		return -EBADF;
+	struct files *fs = t->proc->files;
+	long r;
+	if (f->flags & O_PATH) {
+		r = -EBADF;
+		goto out;
+	}
+	switch (cmd) {
+	case FIOCLEX:
+		fs->fdflags[fd] |= FD_CLOEXEC_BIT;
+		r = 0;
+		goto out;
+	case FIONCLEX:
+		fs->fdflags[fd] &= ~FD_CLOEXEC_BIT;
+		r = 0;
+		goto out;
+	case FIONBIO: {
+		int on;
+		if (copy_from_user(t, &on, arg, sizeof(on))) {
+			r = -EFAULT;
+			goto out;
+		}
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		r = 0;
+		goto out;
+	}
+	}
+	if (f->ops && f->ops->ioctl) {
+		r = f->ops->ioctl(f, t, cmd, arg);
+		goto out;
+	}
+	if (cmd == FIONREAD && f->inode && S_ISREG(f->inode->mode)) {
+		struct kstat st;
+		r = file_stat(f, &st);
+		int n = r ? 0 : (st.size > f->pos ? (int)MIN(st.size - f->pos, INT32_MAX) : 0);
+		if (!r && copy_to_user(t, arg, &n, sizeof(n)))
+			r = -EFAULT;
+		goto out;
+	}
+	r = -ENOTTY;
+out:
+	file_put(f);
+	return r;
+}
+
+long sys_ftruncate(struct task *t, const struct sysargs *a)
+{
+	int64_t len = (int64_t)a->a[1];
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	long r;
+	if (len < 0)
+		r = -EINVAL;
+	else if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (!file_writable(f) || !f->inode || !S_ISREG(f->inode->mode) || !f->ops->truncate)
+		r = -EINVAL;
+	else
+		r = f->ops->truncate(f, len);
+	file_put(f);
+	return r;
+}

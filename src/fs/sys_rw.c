@@ -1,0 +1,296 @@
+/* read, write and their vector and positioned forms; lseek; getdents64. */
+#include "vfs.h"
+#include "ksyscall.h"
+#include "uaccess.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/uio.h>
+
+#define IO_CHUNK (1 << 20)
+
+/* Reads into guest memory at `buf`. A regular file is read in chunks
+ * until `n` is met or the file ends; a stream returns what the first read
+ * gives. *pos moves only by what reached the guest. */
+static long read_to_user(struct task *t, struct file *f, uaddr_t buf, size_t n, uint64_t *pos)
+{
+	size_t done = 0;
+	char *kbuf = xmalloc(MIN(n, IO_CHUNK));
+	while (done < n) {
+		size_t chunk = MIN(n - done, IO_CHUNK);
+		uint64_t p = *pos;
+		ssize_t r = file_read(f, kbuf, chunk, &p);
+		if (r < 0) {
+			free(kbuf);
+			return done ? (long)done : r;
+		}
+		if (r > 0 && copy_to_user(t, buf + done, kbuf, r)) {
+			free(kbuf);
+			return done ? (long)done : -EFAULT;
+		}
+		*pos = p;
+		done += r;
+		if ((size_t)r < chunk || !f->ops->seekable)
+			break;
+	}
+	free(kbuf);
+	return done;
+}
+
+static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t n, uint64_t *pos)
+{
+	size_t done = 0;
+	char *kbuf = xmalloc(MIN(n, IO_CHUNK));
+	while (done < n) {
+		size_t chunk = MIN(n - done, IO_CHUNK);
+		if (copy_from_user(t, kbuf, buf + done, chunk)) {
+			free(kbuf);
+			return done ? (long)done : -EFAULT;
+		}
+		ssize_t r = file_write(f, kbuf, chunk, pos);
+		if (r < 0) {
+			free(kbuf);
+			return done ? (long)done : r;
+		}
+		done += r;
+		if ((size_t)r < chunk)
+			break;
+	}
+	free(kbuf);
+	return done;
+}
+
+static long clamp_count(uint64_t n)
+{
+	return n > (uint64_t)SSIZE_MAX ? (long)(SSIZE_MAX & ~(PAGE_SIZE - 1)) : (long)n;
+}
+
+long sys_read(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	long r = a->a[2] ? read_to_user(t, f, a->a[1], clamp_count(a->a[2]), &f->pos)
+			 : ((f->flags & O_ACCMODE) == O_WRONLY ? -EBADF : 0);
+	file_put(f);
+	return r;
+}
+
+long sys_write(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	long r = a->a[2] ? write_from_user(t, f, a->a[1], clamp_count(a->a[2]), &f->pos)
+			 : ((f->flags & O_ACCMODE) == O_RDONLY ? -EBADF : 0);
+	file_put(f);
+	return r;
+}
+
+static long positioned(struct task *t, const struct sysargs *a, bool is_write)
+{
+	int64_t off = (int64_t)a->a[3];
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	long r;
+	uint64_t pos = off;
+	if (off < 0)
+		r = -EINVAL;
+	else if (!f->ops || !f->ops->seekable)
+		r = -ESPIPE;
+	else if (a->a[2] == 0)
+		r = 0;
+	else if (is_write)
+		r = write_from_user(t, f, a->a[1], clamp_count(a->a[2]), &pos);
+	else
+		r = read_to_user(t, f, a->a[1], clamp_count(a->a[2]), &pos);
+	file_put(f);
+	return r;
+}
+
+long sys_pread64(struct task *t, const struct sysargs *a) { return positioned(t, a, false); }
+long sys_pwrite64(struct task *t, const struct sysargs *a) { return positioned(t, a, true); }
+
+static long vectored(struct task *t, const struct sysargs *a, bool is_write)
+{
+	int cnt = (int)a->a[2];
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	struct iovec *iov = xmalloc(sizeof(*iov) * (cnt ? cnt : 1));
+	if (copy_from_user(t, iov, a->a[1], sizeof(*iov) * cnt)) {
+		free(iov);
+		return -EFAULT;
+	}
+	size_t total = 0;
+	for (int i = 0; i < cnt; i++) {
+		if ((ssize_t)iov[i].iov_len < 0 || total + iov[i].iov_len > SSIZE_MAX) {
+			free(iov);
+			return -EINVAL;
+		}
+		total += iov[i].iov_len;
+	}
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f) {
+		free(iov);
+		return -EBADF;
+	}
+	long done = 0;
+	if ((is_write && !file_writable(f)) || (!is_write && (f->flags & O_ACCMODE) == O_WRONLY))
+		done = -EBADF;
+	for (int i = 0; i < cnt && done >= 0; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		long r = is_write ? write_from_user(t, f, (uaddr_t)iov[i].iov_base, iov[i].iov_len, &f->pos)
+				  : read_to_user(t, f, (uaddr_t)iov[i].iov_base, iov[i].iov_len, &f->pos);
+		if (r < 0) {
+			if (!done)
+				done = r;
+			break;
+		}
+		done += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	file_put(f);
+	free(iov);
+	return done;
+}
+
+long sys_readv(struct task *t, const struct sysargs *a) { return vectored(t, a, false); }
+long sys_writev(struct task *t, const struct sysargs *a) { return vectored(t, a, true); }
+
+long sys_lseek(struct task *t, const struct sysargs *a)
+{
+	int64_t off = (int64_t)a->a[1];
+	int whence = (int)a->a[2];
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	long r;
+	int64_t base = 0;
+	struct kstat st;
+	if (!f->ops || !f->ops->seekable) {
+		r = -ESPIPE;
+		goto out;
+	}
+	switch (whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = f->pos; break;
+	case SEEK_END: case SEEK_DATA: case SEEK_HOLE:
+		if ((r = file_stat(f, &st)))
+			goto out;
+		if (whence == SEEK_END) {
+			base = st.size;
+			break;
+		}
+		/* The whole file is data: no holes are tracked. */
+		if (off < 0 || (uint64_t)off >= st.size) {
+			r = -ENXIO;
+			goto out;
+		}
+		r = whence == SEEK_DATA ? off : (long)st.size;
+		f->pos = r;
+		goto out;
+	default:
+		r = -EINVAL;
+		goto out;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	f->pos = base + off;
+	r = f->pos;
+out:
+	file_put(f);
+	return r;
+}
+
+/* ---- directories ---- */
+
+struct snap_ctx { struct file *f; size_t cap; };
+
+static void snap_add(void *p, const char *name, uint64_t ino, unsigned type)
+{
+	struct snap_ctx *c = p;
+	struct file *f = c->f;
+	if (f->ndents == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 32;
+		f->dents = xrealloc(f->dents, c->cap * sizeof(*f->dents));
+	}
+	f->dents[f->ndents++] = (struct dirent_snap){ xstrdup(name), ino, type };
+}
+
+/* Takes the listing at position 0: ".", "..", then the filesystem's. */
+static int snapshot(struct file *f)
+{
+	for (size_t i = 0; i < f->ndents; i++)
+		free(f->dents[i].name);
+	f->ndents = 0;
+	struct snap_ctx c = { f, 0 };
+	free(f->dents);
+	f->dents = NULL;
+	struct inode *dir = f->path.dentry->inode;
+	struct kstat st;
+	inode_stat(dir, &st);
+	snap_add(&c, ".", st.ino, DT_DIR);
+	struct dentry *up = f->path.dentry->parent;
+	if (!up && f->path.mnt->parent)
+		up = f->path.mnt->mountpoint->parent ? f->path.mnt->mountpoint->parent : f->path.mnt->mountpoint;
+	uint64_t upino = st.ino;
+	if (up && inode_stat(up->inode, &st) == 0)
+		upino = st.ino;
+	snap_add(&c, "..", upino, DT_DIR);
+	return dir->ops->readdir ? dir->ops->readdir(dir, snap_add, &c) : 0;
+}
+
+long sys_getdents64(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	size_t cap = a->a[2], used = 0;
+	if (!f->path.dentry || !S_ISDIR(f->path.dentry->inode->mode) || (f->flags & O_PATH)) {
+		r = f->flags & O_PATH ? -EBADF : -ENOTDIR;
+		goto out;
+	}
+	if (f->pos == 0 || !f->dents)
+		if ((r = snapshot(f)))
+			goto out;
+	char *kbuf = xmalloc(MIN(cap, 65536) + 1);
+	cap = MIN(cap, 65536);
+	uint64_t start = f->pos;
+	while (f->pos < f->ndents) {
+		struct dirent_snap *d = &f->dents[f->pos];
+		size_t namelen = strlen(d->name);
+		size_t reclen = (19 + namelen + 1 + 7) & ~7UL;
+		if (used + reclen > cap)
+			break;
+		char *rec = kbuf + used;
+		memset(rec, 0, reclen);
+		uint64_t ino = d->ino;
+		int64_t off = f->pos + 1;
+		uint16_t rl = reclen;
+		memcpy(rec, &ino, 8);
+		memcpy(rec + 8, &off, 8);
+		memcpy(rec + 16, &rl, 2);
+		rec[18] = d->type;
+		memcpy(rec + 19, d->name, namelen);
+		used += reclen;
+		f->pos++;
+	}
+	if (used == 0 && f->pos < f->ndents)
+		r = -EINVAL;
+	else if (copy_to_user(t, a->a[1], kbuf, used)) {
+		f->pos = start;
+		r = -EFAULT;
+	}
+	else
+		r = used;
+	free(kbuf);
+out:
+	file_put(f);
+	return r;
+}

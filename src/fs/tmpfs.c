@@ -1,0 +1,413 @@
+/* tmpfs: files and directories in kernel memory. A regular file's data
+ * lives in a host memfd (made on first write), so a guest can mmap it
+ * MAP_SHARED and see the same bytes as read() and write(). Each directory
+ * entry holds a reference to its inode; an unlinked file lives on while
+ * it is open. */
+#include "vfs.h"
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+struct tmpfs_node {
+	uint32_t uid, gid;
+	uint64_t nlink, rdev, size;
+	struct timespec atime, mtime, ctime, btime;
+	int memfd;			/* regular files: -1 until data */
+	char *target;			/* symlinks */
+	struct list_head entries;	/* directories: struct tmpfs_dirent */
+	bool opaque;			/* overlay: hides the lower directory */
+};
+
+struct tmpfs_dirent {
+	char *name;
+	struct inode *inode;
+	struct list_head node;
+};
+
+static const struct inode_ops tmpfs_iops;
+static const struct file_ops tmpfs_fops;
+static uint64_t next_ino = 1000;
+
+static struct tmpfs_node *N(struct inode *i) { return i->priv; }
+
+static struct timespec now_real(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts;
+}
+
+static struct inode *tmpfs_inode(struct super_block *sb, uint32_t mode, uint64_t rdev)
+{
+	struct inode *i = inode_new(sb, &tmpfs_iops, mode, next_ino++);
+	struct tmpfs_node *n = xzalloc(sizeof(*n));
+	n->memfd = -1;
+	n->rdev = rdev;
+	n->nlink = S_ISDIR(mode) ? 2 : 1;
+	n->atime = n->mtime = n->ctime = n->btime = now_real();
+	if (current) {
+		n->uid = current->proc->euid;
+		n->gid = current->proc->egid;
+	}
+	list_init(&n->entries);
+	i->priv = n;
+	return i;
+}
+
+struct inode *tmpfs_new_root(uint32_t mode)
+{
+	struct super_block *sb = sb_new("tmpfs");
+	struct inode *i = tmpfs_inode(sb, S_IFDIR | (mode & 07777), 0);
+	N(i)->uid = N(i)->gid = 0;
+	return i;
+}
+
+static struct tmpfs_dirent *find(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *e;
+	list_for_each_entry(e, &N(dir)->entries, node)
+		if (strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+static void touch_dir(struct inode *dir)
+{
+	N(dir)->mtime = N(dir)->ctime = now_real();
+}
+
+static void add_entry(struct inode *dir, const char *name, struct inode *i)
+{
+	struct tmpfs_dirent *e = xmalloc(sizeof(*e));
+	e->name = xstrdup(name);
+	e->inode = i;
+	list_add_tail(&e->node, &N(dir)->entries);
+	touch_dir(dir);
+}
+
+static void del_entry(struct inode *dir, struct tmpfs_dirent *e)
+{
+	list_del(&e->node);
+	free(e->name);
+	inode_put(e->inode);
+	free(e);
+	touch_dir(dir);
+}
+
+static int tmpfs_lookup(struct inode *dir, const char *name, struct inode **res)
+{
+	struct tmpfs_dirent *e = find(dir, name);
+	if (!e)
+		return -ENOENT;
+	*res = inode_get(e->inode);
+	return 0;
+}
+
+static int tmpfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev,
+			struct inode **res)
+{
+	if (find(dir, name))
+		return -EEXIST;
+	struct inode *i = tmpfs_inode(dir->sb, mode, rdev);
+	add_entry(dir, name, i);
+	*res = inode_get(i);
+	return 0;
+}
+
+static int tmpfs_mkdir(struct inode *dir, const char *name, uint32_t mode)
+{
+	if (find(dir, name))
+		return -EEXIST;
+	add_entry(dir, name, tmpfs_inode(dir->sb, S_IFDIR | (mode & 07777), 0));
+	N(dir)->nlink++;
+	return 0;
+}
+
+static int tmpfs_symlink(struct inode *dir, const char *name, const char *target)
+{
+	if (find(dir, name))
+		return -EEXIST;
+	struct inode *i = tmpfs_inode(dir->sb, S_IFLNK | 0777, 0);
+	N(i)->target = xstrdup(target);
+	N(i)->size = strlen(target);
+	add_entry(dir, name, i);
+	return 0;
+}
+
+static int tmpfs_link(struct inode *old, struct inode *dir, const char *name)
+{
+	if (old->sb != dir->sb)
+		return -EXDEV;
+	if (find(dir, name))
+		return -EEXIST;
+	N(old)->nlink++;
+	N(old)->ctime = now_real();
+	add_entry(dir, name, inode_get(old));
+	return 0;
+}
+
+static int tmpfs_unlink(struct inode *dir, const char *name, struct inode *victim UNUSED)
+{
+	struct tmpfs_dirent *e = find(dir, name);
+	if (!e)
+		return -ENOENT;
+	N(e->inode)->nlink--;
+	N(e->inode)->ctime = now_real();
+	del_entry(dir, e);
+	return 0;
+}
+
+static bool dir_empty(struct inode *dir)
+{
+	return list_empty(&N(dir)->entries);
+}
+
+static int tmpfs_rmdir(struct inode *dir, const char *name, struct inode *victim UNUSED)
+{
+	struct tmpfs_dirent *e = find(dir, name);
+	if (!e)
+		return -ENOENT;
+	if (!S_ISDIR(e->inode->mode))
+		return -ENOTDIR;
+	if (!dir_empty(e->inode))
+		return -ENOTEMPTY;
+	N(e->inode)->nlink = 0;
+	N(dir)->nlink--;
+	del_entry(dir, e);
+	return 0;
+}
+
+static int tmpfs_rename(struct inode *odir, const char *oname, struct inode *ndir,
+			const char *nname, unsigned flags)
+{
+	if (odir->sb != ndir->sb)
+		return -EXDEV;
+	struct tmpfs_dirent *src = find(odir, oname), *dst = find(ndir, nname);
+	if (!src)
+		return -ENOENT;
+	bool src_dir = S_ISDIR(src->inode->mode);
+	if (flags & RENAME_EXCHANGE) {
+		if (!dst)
+			return -ENOENT;
+		bool dst_dir = S_ISDIR(dst->inode->mode);
+		struct inode *tmp = src->inode;
+		src->inode = dst->inode;
+		dst->inode = tmp;
+		if (odir != ndir && src_dir != dst_dir) {
+			N(odir)->nlink += dst_dir ? 1 : -1;
+			N(ndir)->nlink += src_dir ? 1 : -1;
+		}
+		touch_dir(odir);
+		touch_dir(ndir);
+		return 0;
+	}
+	if (dst) {
+		if (flags & RENAME_NOREPLACE)
+			return -EEXIST;
+		if (dst->inode == src->inode)
+			return 0;
+		bool dst_dir = S_ISDIR(dst->inode->mode);
+		if (src_dir && !dst_dir)
+			return -ENOTDIR;
+		if (!src_dir && dst_dir)
+			return -EISDIR;
+		if (dst_dir && !dir_empty(dst->inode))
+			return -ENOTEMPTY;
+		N(dst->inode)->nlink -= dst_dir ? 2 : 1;
+		if (dst_dir)
+			N(ndir)->nlink--;
+		del_entry(ndir, dst);
+	}
+	struct inode *i = inode_get(src->inode);
+	del_entry(odir, src);
+	add_entry(ndir, nname, i);
+	if (src_dir && odir != ndir) {
+		N(odir)->nlink--;
+		N(ndir)->nlink++;
+	}
+	N(i)->ctime = now_real();
+	return 0;
+}
+
+static int tmpfs_readlink(struct inode *i, char *buf, size_t len)
+{
+	size_t n = MIN(len, strlen(N(i)->target));
+	memcpy(buf, N(i)->target, n);
+	return (int)n;
+}
+
+static int tmpfs_getattr(struct inode *i, struct kstat *st)
+{
+	struct tmpfs_node *n = N(i);
+	st->nlink = n->nlink;
+	st->uid = n->uid;
+	st->gid = n->gid;
+	st->rdev = n->rdev;
+	st->size = S_ISDIR(i->mode) ? 4096 : n->size;
+	st->blocks = (n->size + 511) / 512;
+	st->atime = n->atime;
+	st->mtime = n->mtime;
+	st->ctime = n->ctime;
+	st->btime = n->btime;
+	return 0;
+}
+
+static int ensure_memfd(struct tmpfs_node *n)
+{
+	if (n->memfd >= 0)
+		return 0;
+	n->memfd = memfd_create("tmpfs", MFD_CLOEXEC);
+	if (n->memfd < 0)
+		return -errno;
+	if (n->size && ftruncate(n->memfd, n->size))
+		return -errno;
+	return 0;
+}
+
+static int set_size(struct tmpfs_node *n, uint64_t size)
+{
+	if (size > (1ULL << 40))
+		return -EFBIG;
+	int err = ensure_memfd(n);
+	if (err)
+		return err;
+	if (ftruncate(n->memfd, size))
+		return -errno;
+	n->size = size;
+	n->mtime = n->ctime = now_real();
+	return 0;
+}
+
+static int tmpfs_setattr(struct inode *i, const struct iattr *ia)
+{
+	struct tmpfs_node *n = N(i);
+	if (ia->valid & ATTR_SIZE) {
+		if (!S_ISREG(i->mode))
+			return -EINVAL;
+		int err = set_size(n, ia->size);
+		if (err)
+			return err;
+	}
+	if (ia->valid & ATTR_MODE)
+		i->mode = (i->mode & S_IFMT) | (ia->mode & 07777);
+	if (ia->valid & ATTR_UID)
+		n->uid = ia->uid;
+	if (ia->valid & ATTR_GID)
+		n->gid = ia->gid;
+	if (ia->valid & ATTR_ATIME)
+		n->atime = ia->atime;
+	if (ia->valid & ATTR_MTIME)
+		n->mtime = ia->mtime;
+	n->ctime = now_real();
+	return 0;
+}
+
+static int tmpfs_readdir(struct inode *dir, readdir_emit emit, void *ctx)
+{
+	struct tmpfs_dirent *e;
+	list_for_each_entry(e, &N(dir)->entries, node)
+		emit(ctx, e->name, e->inode->ino, (e->inode->mode & S_IFMT) >> 12);
+	return 0;
+}
+
+static int tmpfs_open(struct inode *i UNUSED, struct file *f)
+{
+	f->ops = &tmpfs_fops;
+	return 0;
+}
+
+static void tmpfs_destroy(struct inode *i)
+{
+	struct tmpfs_node *n = N(i);
+	while (!list_empty(&n->entries))
+		del_entry(i, list_entry(n->entries.next, struct tmpfs_dirent, node));
+	if (n->memfd >= 0)
+		close(n->memfd);
+	free(n->target);
+	free(n);
+}
+
+static ssize_t tmpfs_read(struct file *f, char *buf, size_t len, uint64_t *pos)
+{
+	struct tmpfs_node *n = N(f->inode);
+	if (*pos >= n->size || n->memfd < 0)
+		return 0;
+	ssize_t r = pread(n->memfd, buf, MIN(len, n->size - *pos), *pos);
+	if (r < 0)
+		return -errno;
+	*pos += r;
+	return r;
+}
+
+static ssize_t tmpfs_write(struct file *f, const char *buf, size_t len, uint64_t *pos)
+{
+	struct tmpfs_node *n = N(f->inode);
+	int err = ensure_memfd(n);
+	if (err)
+		return err;
+	if (f->flags & O_APPEND)
+		*pos = n->size;
+	if (*pos + len > (1ULL << 40))
+		return -EFBIG;
+	ssize_t r = pwrite(n->memfd, buf, len, *pos);
+	if (r < 0)
+		return -errno;
+	*pos += r;
+	if (*pos > n->size)
+		n->size = *pos;
+	n->mtime = n->ctime = now_real();
+	return r;
+}
+
+static int tmpfs_host_fd(struct file *f)
+{
+	struct tmpfs_node *n = N(f->inode);
+	int err = ensure_memfd(n);
+	return err ? err : n->memfd;
+}
+
+static int tmpfs_truncate(struct file *f, uint64_t size)
+{
+	return set_size(N(f->inode), size);
+}
+
+bool tmpfs_is_whiteout(struct inode *i)
+{
+	return i->ops == &tmpfs_iops && S_ISCHR(i->mode) && N(i)->rdev == 0;
+}
+
+bool tmpfs_is_opaque(struct inode *i)
+{
+	return i->ops == &tmpfs_iops && N(i)->opaque;
+}
+
+void tmpfs_set_opaque(struct inode *i)
+{
+	N(i)->opaque = true;
+}
+
+static const struct inode_ops tmpfs_iops = {
+	.lookup = tmpfs_lookup,
+	.create = tmpfs_create,
+	.mkdir = tmpfs_mkdir,
+	.symlink = tmpfs_symlink,
+	.link = tmpfs_link,
+	.unlink = tmpfs_unlink,
+	.rmdir = tmpfs_rmdir,
+	.rename = tmpfs_rename,
+	.readlink = tmpfs_readlink,
+	.getattr = tmpfs_getattr,
+	.setattr = tmpfs_setattr,
+	.readdir = tmpfs_readdir,
+	.open = tmpfs_open,
+	.destroy = tmpfs_destroy,
+};
+
+static const struct file_ops tmpfs_fops = {
+	.read = tmpfs_read,
+	.write = tmpfs_write,
+	.host_fd = tmpfs_host_fd,
+	.truncate = tmpfs_truncate,
+	.seekable = true,
+};

@@ -1,0 +1,229 @@
+/* The virtual filesystem: inodes, dentries, mounts, open files.
+ *
+ * A dentry is a name in a directory, held while something uses it (an open
+ * file, a cwd, a mount, a child dentry); unused dentries are freed at once,
+ * and filesystems keep whatever they must remember themselves (tmpfs keeps
+ * its tree, hostfs asks the host again). A path is (mount, dentry). */
+#pragma once
+#include "common.h"
+#include "task.h"
+#include <sys/stat.h>
+#include <time.h>
+
+struct inode;
+struct dentry;
+struct mount;
+struct file;
+struct super_block;
+
+
+/* What stat reports; filled by the filesystem's getattr. */
+struct kstat {
+	uint64_t dev, ino, nlink, rdev, size, blocks;
+	uint32_t mode, uid, gid, blksize;
+	struct timespec atime, mtime, ctime, btime;
+};
+
+/* A change of attributes (chmod, chown, truncate, utimes). */
+enum { ATTR_MODE = 1, ATTR_UID = 2, ATTR_GID = 4, ATTR_SIZE = 8,
+       ATTR_ATIME = 16, ATTR_MTIME = 32, ATTR_CTIME = 64 };
+struct iattr {
+	unsigned valid;
+	uint32_t mode, uid, gid;
+	uint64_t size;
+	struct timespec atime, mtime;
+};
+
+typedef void (*readdir_emit)(void *ctx, const char *name, uint64_t ino, unsigned dtype);
+
+struct inode_ops {
+	int (*lookup)(struct inode *dir, const char *name, struct inode **res);
+	/* Regular files, FIFOs, sockets and device nodes. */
+	int (*create)(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev,
+		      struct inode **res);
+	int (*mkdir)(struct inode *dir, const char *name, uint32_t mode);
+	int (*symlink)(struct inode *dir, const char *name, const char *target);
+	int (*link)(struct inode *old, struct inode *dir, const char *name);
+	int (*unlink)(struct inode *dir, const char *name, struct inode *victim);
+	int (*rmdir)(struct inode *dir, const char *name, struct inode *victim);
+	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
+		      const char *nname, unsigned flags);
+	int (*readlink)(struct inode *i, char *buf, size_t len);
+	/* "Magic" links (/proc/self/exe): following jumps to a path. */
+	int (*jump)(struct inode *i, struct path *out);
+	int (*getattr)(struct inode *i, struct kstat *st);
+	int (*setattr)(struct inode *i, const struct iattr *ia);
+	int (*readdir)(struct inode *dir, readdir_emit emit, void *ctx);
+	/* Fills f->ops and f->priv; f->flags holds the open flags. */
+	int (*open)(struct inode *i, struct file *f);
+	void (*destroy)(struct inode *i);
+};
+
+struct file_ops {
+	/* Both take kernel buffers; *pos is the file position to use. */
+	ssize_t (*read)(struct file *f, char *buf, size_t n, uint64_t *pos);
+	ssize_t (*write)(struct file *f, const char *buf, size_t n, uint64_t *pos);
+	long (*ioctl)(struct file *f, struct task *t, unsigned long cmd, uint64_t arg);
+	/* A host fd of the contents, for mmap (tmpfs memfd, hostfs fd). */
+	int (*host_fd)(struct file *f);
+	/* Stat of an open file whose inode does not know it (host stdio). */
+	int (*getattr)(struct file *f, struct kstat *st);
+	int (*truncate)(struct file *f, uint64_t size);
+	void (*release)(struct file *f);
+	bool seekable;		/* lseek works (else ESPIPE) */
+};
+
+struct super_block {
+	const char *type;	/* "tmpfs", "proc", ... as /proc/mounts says */
+	uint64_t dev;
+	bool readonly;
+	void *priv;
+};
+
+struct inode {
+	int refs;
+	uint32_t mode;		/* S_IFMT bits at least */
+	uint64_t ino;
+	struct super_block *sb;
+	const struct inode_ops *ops;
+	void *priv;
+};
+
+struct dentry {
+	int refs;
+	char *name;
+	struct dentry *parent;	/* holds a reference; NULL at an fs root */
+	struct inode *inode;
+	struct list_head children, sibling;
+	int mounted;		/* how many mounts sit on it */
+	bool deleted;		/* unlinked: " (deleted)" in /proc links */
+};
+
+struct mount {
+	struct mount *parent;	/* NULL for the root mount */
+	struct dentry *mountpoint, *root;
+	struct super_block *sb;
+	bool readonly;
+	char *source;
+	int id;
+	struct list_head node;
+};
+
+struct dirent_snap { char *name; uint64_t ino; unsigned char type; };
+
+struct file {
+	int refs;
+	struct path path;
+	struct inode *inode;
+	const struct file_ops *ops;
+	unsigned flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK, ... */
+	uint64_t pos;
+	void *priv;
+	struct dirent_snap *dents;	/* directory listing, taken at pos 0 */
+	size_t ndents;
+};
+
+struct fs_context {
+	int refs;
+	struct path root, cwd;
+	uint32_t umask;
+};
+
+#define FD_CLOEXEC_BIT 1
+struct files {
+	int refs;
+	int max;		/* slots allocated */
+	struct file **fd;
+	unsigned char *fdflags;
+};
+
+/* Inodes and dentries. */
+struct inode *inode_new(struct super_block *sb, const struct inode_ops *ops, uint32_t mode, uint64_t ino);
+struct inode *inode_get(struct inode *i);
+void inode_put(struct inode *i);
+int inode_stat(struct inode *i, struct kstat *st);
+struct dentry *dentry_get(struct dentry *d);
+void dentry_put(struct dentry *d);
+struct dentry *dentry_new_root(struct inode *i);
+struct path path_get(struct path p);
+void path_put(struct path *p);
+bool path_equal(struct path a, struct path b);
+/* The guest-visible absolute path of p relative to root; free the result. */
+char *d_path(struct path p, struct path root);
+
+/* Mounts. */
+struct super_block *sb_new(const char *type);
+struct mount *mount_add(struct path where, struct inode *root, struct super_block *sb,
+			bool readonly, const char *source);
+void mounts_show(struct sbuf *out, struct path root);
+
+/* Path lookup. */
+enum { LOOKUP_FOLLOW = 1, LOOKUP_DIRECTORY = 2, LOOKUP_EMPTY = 4, LOOKUP_NOAUTOMOUNT = 8 };
+int path_lookup(struct task *t, int dirfd, const char *name, int flags, struct path *out);
+/* Finds the parent of the last component; *last points into a copy the
+ * caller frees with free(*buf). Fails on "" or a path ending in "." or "..". */
+int path_parent(struct task *t, int dirfd, const char *name, struct path *parent,
+		char **last, char **buf);
+/* Looks `name` up in directory `dir`; -ENOENT if absent. */
+int lookup_one(struct path dir, const char *name, struct path *out);
+
+/* Opening and open files. */
+struct file *file_open_path(struct path p, unsigned flags, int *err);
+int do_open(struct task *t, int dirfd, const char *name, unsigned flags, uint32_t mode,
+	    struct file **out);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+struct file *file_alloc(void);
+int file_host_fd(struct file *f);
+int file_check_mmap(struct file *f, int prot, int flags);
+bool file_writable(struct file *f);
+void file_describe(struct file *f, uint64_t *dev, uint64_t *ino, char **name);
+ssize_t file_read(struct file *f, char *buf, size_t n, uint64_t *pos);
+ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos);
+int file_stat(struct file *f, struct kstat *st);
+
+/* The fd table. */
+struct files *files_new(void);
+void files_put(struct files *fs);
+struct file *fd_get(struct task *t, int fd);	/* a reference, or NULL */
+int fd_install(struct task *t, struct file *f, int min, bool cloexec);
+int fd_install_at(struct task *t, struct file *f, int fd, bool cloexec);
+int fd_close(struct task *t, int fd);
+
+struct fs_context *fs_context_new(struct path root);
+void fs_context_put(struct fs_context *fs);
+
+/* Permission check on an inode for the calling task (MAY_READ etc.). */
+enum { MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4 };
+int inode_permission(struct inode *i, int mask);
+/* Whether the path's mount and filesystem accept writes. */
+int path_may_write(struct path p);
+
+/* Filesystems. */
+struct inode *hostfs_root(const char *host_dir, bool readonly, int *err);
+struct inode *tmpfs_new_root(uint32_t mode);
+struct inode *overlay_new_root(struct inode *lower, struct inode *upper);
+struct inode *devfs_new_root(void);
+struct inode *procfs_new_root(void);
+/* A file on a host fd (the console, persona's own stdio). */
+struct file *hostfile_new(int host_fd, unsigned flags);
+/* Opens a character device by number; fills f->ops. */
+int chrdev_open(uint64_t rdev, struct file *f);
+bool tmpfs_is_whiteout(struct inode *i);
+bool tmpfs_is_opaque(struct inode *i);
+void tmpfs_set_opaque(struct inode *i);
+
+/* The root filesystem set up at boot. */
+extern struct path fs_root;
+
+/* Dentry cache internals shared by namei.c and the syscalls. */
+struct dentry *dentry_child(struct dentry *parent, const char *name, struct inode *inode);
+struct dentry *dentry_lookup_cached(struct dentry *parent, const char *name);
+void dentry_delete(struct dentry *d);
+struct mount *mount_lookup(struct mount *mnt, struct dentry *d);
+void dentry_move(struct dentry *d, struct dentry *parent, const char *name);
+bool dentry_is_ancestor(struct dentry *anc, struct dentry *d);
+/* /dev/tty and /dev/console: the terminal persona runs on. */
+int console_open(struct file *f);
+/* What /proc/<pid>/fd/<n> says for an open file. */
+char *file_link_name(struct file *f);

@@ -1,0 +1,142 @@
+/* The event loop. Guest threads run in parallel on the host; each stop
+ * (a system call, a fault, an exit) becomes an event here, and the one
+ * kernel thread handles events one at a time, so kernel state needs no
+ * locks and the order of kernel events is reproducible. */
+#include "loop.h"
+#include "waitq.h"
+#include "ksyscall.h"
+#include "ksignal.h"
+#include "platform.h"
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int epfd = -1;
+static int platform_fd = -1;
+static struct list_head ready = LIST_HEAD_INIT(ready);
+static int exit_status = -1;	/* set when init exits */
+
+int loop_epoll_fd(void) { return epfd; }
+
+void loop_init(int pfd)
+{
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		kpanic("epoll_create1: %s", strerror(errno));
+	platform_fd = pfd;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, pfd, &ev))
+		kpanic("epoll_ctl: %s", strerror(errno));
+}
+
+void loop_make_ready(struct task *t)
+{
+	list_add_tail(&t->ready_node, &ready);
+}
+
+void task_resume(struct task *t)
+{
+	t->state = TASK_RUNNING;
+	/* orig_rax = -1: the host must not apply its own restart logic. */
+	t->regs.r.orig_rax = (unsigned long long)-1;
+	/* If the thread died under us, its exit event follows. */
+	if (plat_set_regs(t->host_tid, &t->regs) == 0)
+		plat_resume(t->host_tid);
+}
+
+void task_return(struct task *t, long result)
+{
+	regs_set_ret(&t->regs, result);
+	task_resume(t);
+}
+
+static void on_syscall(struct task *t)
+{
+	if (plat_get_regs(t->host_tid, &t->regs))
+		return;
+	t->sysno = regs_sysno(&t->regs);
+	for (int i = 0; i < 6; i++)
+		t->args.a[i] = regs_arg(&t->regs, i);
+	t->rerun = false;
+	t->timed_out = false;
+	syscall_dispatch(t);
+}
+
+/* A host thread is gone. Normally the kernel ended it itself (exit or a
+ * fatal signal) and has already done the bookkeeping. */
+static void on_exited(struct task *t, int status)
+{
+	if (t->state == TASK_DEAD) {
+		task_hash_remove(t);
+		free(t);
+		return;
+	}
+	/* Killed from outside persona (OOM, a host kill): treat it as a
+	 * kill of the whole process by that signal. */
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
+	process_exit(t->proc, sig);
+	task_hash_remove(t);
+	free(t);
+}
+
+static void handle_platform_events(void)
+{
+	struct plat_event ev;
+	while (plat_next_event(&ev)) {
+		struct task *t = task_by_host_tid(ev.tid);
+		if (!t)
+			continue;
+		switch (ev.kind) {
+		case PEV_SYSCALL:
+			on_syscall(t);
+			break;
+		case PEV_SIGNAL:
+			if (plat_get_regs(t->host_tid, &t->regs) == 0)
+				signal_fault(t, &ev.si);
+			break;
+		case PEV_EXITED:
+			on_exited(t, ev.status);
+			break;
+		case PEV_NEWTHREAD:
+			break;
+		}
+	}
+}
+
+static void run_ready(void)
+{
+	while (!list_empty(&ready)) {
+		struct task *t = list_entry(ready.next, struct task, ready_node);
+		list_del(&t->ready_node);
+		if (t->state != TASK_READY)
+			continue;
+		t->rerun = true;
+		syscall_dispatch(t);
+	}
+}
+
+void loop_init_exited(int status)
+{
+	exit_status = status;
+}
+
+int loop_run(void)
+{
+	struct epoll_event evs[32];
+	while (exit_status < 0) {
+		run_ready();
+		if (exit_status >= 0)
+			break;
+		int n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timers_next_timeout_ms());
+		if (n < 0 && errno != EINTR)
+			kpanic("epoll_wait: %s", strerror(errno));
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.ptr == NULL)
+				handle_platform_events();
+			else
+				hostfd_ready(evs[i].data.ptr);
+		}
+		timers_run();
+	}
+	return exit_status;
+}

@@ -1,0 +1,213 @@
+/* Identity and limits: ids, uname, sysinfo, rlimits, affinity,
+ * arch_prctl, thread bookkeeping calls, exit. */
+#include "task.h"
+#include "ksyscall.h"
+#include "uaccess.h"
+#include "waitq.h"
+#include <sched.h>
+#include <sys/utsname.h>
+#include <sys/sysinfo.h>
+#include <asm/prctl.h>
+#include <unistd.h>
+
+/* Filled at boot from the host: the guest runs as the user persona runs as. */
+gid_t host_groups[64];
+int host_ngroups;
+struct timespec boot_time;
+
+long sys_getpid(struct task *t, const struct sysargs *a UNUSED) { return t->proc->pid; }
+long sys_gettid(struct task *t, const struct sysargs *a UNUSED) { return t->tid; }
+long sys_getppid(struct task *t, const struct sysargs *a UNUSED)
+{
+	return t->proc->parent ? t->proc->parent->pid : 0;
+}
+long sys_getuid(struct task *t, const struct sysargs *a UNUSED) { return t->proc->uid; }
+long sys_geteuid(struct task *t, const struct sysargs *a UNUSED) { return t->proc->euid; }
+long sys_getgid(struct task *t, const struct sysargs *a UNUSED) { return t->proc->gid; }
+long sys_getegid(struct task *t, const struct sysargs *a UNUSED) { return t->proc->egid; }
+
+long sys_getgroups(struct task *t, const struct sysargs *a)
+{
+	int size = (int)a->a[0];
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return host_ngroups;
+	if (size < host_ngroups)
+		return -EINVAL;
+	uint32_t g[64];
+	for (int i = 0; i < host_ngroups; i++)
+		g[i] = host_groups[i];
+	if (copy_to_user(t, a->a[1], g, host_ngroups * sizeof(uint32_t)))
+		return -EFAULT;
+	return host_ngroups;
+}
+
+/* What the guest's uname(2) says: the host's names, Linux's identity. */
+void kernel_uname(struct utsname *g)
+{
+	struct utsname u;
+	uname(&u);
+	memset(g, 0, sizeof(*g));
+	strcpy(g->sysname, "Linux");
+	memcpy(g->nodename, u.nodename, sizeof(g->nodename));
+	memcpy(g->release, u.release, sizeof(g->release));
+	memcpy(g->version, u.version, sizeof(g->version));
+	strcpy(g->machine, ARCH_NAME);
+	strcpy(g->domainname, "(none)");
+}
+
+long sys_uname(struct task *t, const struct sysargs *a)
+{
+	struct utsname g;
+	kernel_uname(&g);
+	return copy_to_user(t, a->a[0], &g, sizeof(g));
+}
+
+long sys_sysinfo(struct task *t, const struct sysargs *a)
+{
+	struct sysinfo si;
+	if (sysinfo(&si))
+		return -errno;
+	int n = 0;
+	for (struct process *p = process_next(NULL); p; p = process_next(p))
+		n += p->nthreads;
+	si.procs = n;
+	si.uptime = ts_sub(mono_now(), boot_time).tv_sec;
+	return copy_to_user(t, a->a[0], &si, sizeof(si));
+}
+
+/* ---- resource limits ---- */
+
+static long do_prlimit(struct task *t, int resource, const struct rlimit *new, struct rlimit *old)
+{
+	if (resource < 0 || resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	struct rlimit *r = &t->proc->rlim[resource];
+	if (new) {
+		if (new->rlim_cur > new->rlim_max)
+			return -EINVAL;
+		if (new->rlim_max > r->rlim_max && t->proc->euid != 0)
+			return -EPERM;
+		if (resource == RLIMIT_NOFILE && new->rlim_max > (1 << 20))
+			return -EPERM;
+	}
+	if (old)
+		*old = *r;
+	if (new)
+		*r = *new;
+	return 0;
+}
+
+long sys_getrlimit(struct task *t, const struct sysargs *a)
+{
+	struct rlimit old;
+	long r = do_prlimit(t, (int)a->a[0], NULL, &old);
+	if (!r && copy_to_user(t, a->a[1], &old, sizeof(old)))
+		r = -EFAULT;
+	return r;
+}
+
+long sys_setrlimit(struct task *t, const struct sysargs *a)
+{
+	struct rlimit new;
+	if (copy_from_user(t, &new, a->a[1], sizeof(new)))
+		return -EFAULT;
+	return do_prlimit(t, (int)a->a[0], &new, NULL);
+}
+
+long sys_prlimit64(struct task *t, const struct sysargs *a)
+{
+	int pid = (int)a->a[0];
+	struct rlimit new, old;
+	if (pid && pid != t->proc->pid)
+		return process_by_pid(pid) ? -EPERM : -ESRCH;
+	if (a->a[2] && copy_from_user(t, &new, a->a[2], sizeof(new)))
+		return -EFAULT;
+	long r = do_prlimit(t, (int)a->a[1], a->a[2] ? &new : NULL, &old);
+	if (!r && a->a[3] && copy_to_user(t, a->a[3], &old, sizeof(old)))
+		r = -EFAULT;
+	return r;
+}
+
+long sys_sched_yield(struct task *t UNUSED, const struct sysargs *a UNUSED)
+{
+	return 0;
+}
+
+long sys_sched_getaffinity(struct task *t, const struct sysargs *a)
+{
+	int pid = (int)a->a[0];
+	size_t len = a->a[1];
+	if (pid && !task_by_tid(pid))
+		return -ESRCH;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -errno;
+	/* The mask is as wide as the possible CPUs, in whole longs. */
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	size_t need = ((ncpu + 63) / 64) * 8;
+	if (len < need || (len & 7))
+		return -EINVAL;
+	if (copy_to_user(t, a->a[2], &set, need))
+		return -EFAULT;
+	return need;
+}
+
+long sys_arch_prctl(struct task *t, const struct sysargs *a)
+{
+	uint64_t addr = a->a[1];
+	switch (a->a[0]) {
+	case ARCH_SET_FS:
+		if (addr >= 0x800000000000UL)
+			return -EPERM;
+		t->regs.r.fs_base = addr;
+		return 0;
+	case ARCH_SET_GS:
+		if (addr >= 0x800000000000UL)
+			return -EPERM;
+		t->regs.r.gs_base = addr;
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user(t, addr, &t->regs.r.fs_base, 8);
+	case ARCH_GET_GS:
+		return copy_to_user(t, addr, &t->regs.r.gs_base, 8);
+	case ARCH_GET_CPUID:
+		return 1;
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_set_tid_address(struct task *t, const struct sysargs *a)
+{
+	t->clear_child_tid = a->a[0];
+	return t->tid;
+}
+
+long sys_set_robust_list(struct task *t, const struct sysargs *a)
+{
+	if (a->a[1] != 24)	/* sizeof(struct robust_list_head) */
+		return -EINVAL;
+	t->robust_list = a->a[0];
+	t->robust_len = a->a[1];
+	return 0;
+}
+
+long sys_rseq(struct task *t UNUSED, const struct sysargs *a UNUSED)
+{
+	return -ENOSYS;
+}
+
+long sys_exit(struct task *t, const struct sysargs *a)
+{
+	task_exit(t, (int)a->a[0]);
+	return -ENORETURN;
+}
+
+long sys_exit_group(struct task *t, const struct sysargs *a)
+{
+	process_exit_code(t->proc, (int)a->a[0]);
+	return -ENORETURN;
+}

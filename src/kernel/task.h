@@ -1,0 +1,93 @@
+/* Tasks (guest threads) and processes (thread groups). */
+#pragma once
+#include "common.h"
+#include "arch.h"
+#include <sys/resource.h>
+#include <time.h>
+
+struct mm;
+struct files;
+struct fs_context;
+struct waitq;
+
+struct sysargs { uint64_t a[6]; };
+struct mount;
+struct dentry;
+struct path { struct mount *mnt; struct dentry *dentry; };
+
+enum task_state {
+	TASK_RUNNING,	/* executing guest code on the host */
+	TASK_IN_KERNEL,	/* stopped at a system call being handled now */
+	TASK_BLOCKED,	/* stopped, parked on wait queues */
+	TASK_READY,	/* stopped, woken: its system call runs again soon */
+	TASK_DEAD,
+};
+
+struct k_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+struct sighand {
+	int refs;
+	struct k_sigaction action[64];
+};
+
+struct task {
+	int tid;			/* guest thread id */
+	int host_tid;			/* platform handle */
+	struct process *proc;
+	enum task_state state;
+	struct cpu_regs regs;		/* as at the current stop */
+	long sysno;			/* the system call being handled */
+	struct sysargs args;
+	bool rerun;			/* handler runs again after a wake */
+	bool timed_out;			/* the wait's deadline passed */
+	struct timespec deadline;	/* CLOCK_MONOTONIC; kept across reruns */
+	struct list_head waiters;	/* struct waiter, while blocked */
+	struct timer *timer;
+	struct list_head ready_node;	/* on the loop's ready list */
+	struct list_head thread_node;	/* in proc->threads */
+	struct task *hash_next;		/* host tid hash chain */
+	uint64_t sigmask;
+	uaddr_t clear_child_tid;
+	uaddr_t robust_list;
+	size_t robust_len;
+	char comm[16];
+};
+
+struct process {
+	int pid, pgid, sid;
+	struct process *parent;
+	struct mm *mm;
+	struct files *files;
+	struct fs_context *fs;
+	struct sighand *sighand;
+	unsigned uid, euid, suid, gid, egid, sgid;
+	struct rlimit rlim[RLIM_NLIMITS];
+	struct list_head threads;
+	int nthreads;
+	int exit_status;		/* as wait() reports it */
+	struct path exe;		/* the running program, for /proc */
+	struct timespec start_time;	/* CLOCK_MONOTONIC */
+};
+
+/* The task whose system call the kernel is handling now (as in Linux). */
+extern struct task *current;
+
+struct task *task_by_host_tid(int host_tid);
+struct task *task_by_tid(int tid);
+struct task *task_new(struct process *p, int host_tid);
+void task_hash_remove(struct task *t);
+struct process *process_new(void);
+int alloc_pid(void);
+/* The first process: pid 1. Its exit ends the whole run. */
+extern struct process *init_process;
+
+/* Ends a thread (exit) or a whole process, with an exit code or by a
+ * signal. */
+void task_exit(struct task *t, int code);
+void process_exit_code(struct process *p, int code);
+void process_exit(struct process *p, int sig);
+/* Every process in pid order: NULL gives the first. */
+struct process *process_next(struct process *prev);
+struct process *process_by_pid(int pid);

@@ -1,0 +1,180 @@
+/* Wait queues, timers and host fd watches: everything a parked task can
+ * be woken by. All of it runs on the kernel's one thread. */
+#include "waitq.h"
+#include "loop.h"
+#include <sys/epoll.h>
+#include <unistd.h>
+
+struct waiter {
+	struct list_head qnode;		/* on the wait queue */
+	struct list_head tnode;		/* on the task's list */
+	struct task *t;
+};
+
+struct timer {
+	struct timespec when;
+	struct task *t;
+	struct list_head node;		/* sorted by `when` */
+};
+static struct list_head timers = LIST_HEAD_INIT(timers);
+
+void wait_on(struct task *t, struct waitq *q)
+{
+	struct waiter *w = xmalloc(sizeof(*w));
+	w->t = t;
+	list_add_tail(&w->qnode, &q->head);
+	list_add_tail(&w->tnode, &t->waiters);
+}
+
+void wait_until(struct task *t, const struct timespec *when)
+{
+	struct timer *tm = xmalloc(sizeof(*tm)), *pos;
+	tm->when = *when;
+	tm->t = t;
+	if (t->timer)
+		kpanic("task %d waits on two timers", t->tid);
+	t->timer = tm;
+	list_for_each_entry(pos, &timers, node)
+		if (ts_cmp(pos->when, *when) > 0)
+			break;
+	list_add_tail(&tm->node, &pos->node);
+}
+
+void task_unwait(struct task *t)
+{
+	struct waiter *w, *n;
+	list_for_each_entry_safe(w, n, &t->waiters, tnode) {
+		list_del(&w->qnode);
+		list_del(&w->tnode);
+		free(w);
+	}
+	if (t->timer) {
+		list_del(&t->timer->node);
+		free(t->timer);
+		t->timer = NULL;
+	}
+}
+
+void task_wake(struct task *t)
+{
+	if (t->state != TASK_BLOCKED)
+		return;
+	task_unwait(t);
+	t->state = TASK_READY;
+	loop_make_ready(t);
+}
+
+void wake_up(struct waitq *q)
+{
+	while (!list_empty(&q->head)) {
+		struct waiter *w = list_entry(q->head.next, struct waiter, qnode);
+		task_wake(w->t);	/* frees w */
+	}
+}
+
+/* Host fds: one watch per fd, registered in the loop's epoll only while
+ * someone waits on it. */
+struct hostfd_watch {
+	int fd;
+	struct waitq q;
+	struct hostfd_watch *next;
+};
+static struct hostfd_watch *watches;
+
+void wait_hostfd(struct task *t, int fd, unsigned events)
+{
+	struct hostfd_watch *w;
+	for (w = watches; w; w = w->next)
+		if (w->fd == fd)
+			break;
+	if (!w) {
+		w = xzalloc(sizeof(*w));
+		w->fd = fd;
+		waitq_init(&w->q);
+		struct epoll_event ev = { .events = events | EPOLLONESHOT, .data.ptr = w };
+		if (epoll_ctl(loop_epoll_fd(), EPOLL_CTL_ADD, fd, &ev)) {
+			/* Regular files can't be polled: they are always ready. */
+			free(w);
+			struct timespec now = mono_now();
+			wait_until(t, &now);
+			return;
+		}
+		w->next = watches;
+		watches = w;
+	}
+	wait_on(t, &w->q);
+}
+
+void hostfd_ready(void *p)
+{
+	struct hostfd_watch *w = p, **pp;
+	epoll_ctl(loop_epoll_fd(), EPOLL_CTL_DEL, w->fd, NULL);
+	for (pp = &watches; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	wake_up(&w->q);
+	free(w);
+}
+
+int timers_next_timeout_ms(void)
+{
+	if (list_empty(&timers))
+		return -1;
+	struct timer *tm = list_entry(timers.next, struct timer, node);
+	struct timespec now = mono_now();
+	if (ts_cmp(tm->when, now) <= 0)
+		return 0;
+	struct timespec d = ts_sub(tm->when, now);
+	long ms = d.tv_sec * 1000 + (d.tv_nsec + 999999) / 1000000;
+	return ms > 1000000 ? 1000000 : (int)ms;
+}
+
+void timers_run(void)
+{
+	struct timespec now = mono_now();
+	while (!list_empty(&timers)) {
+		struct timer *tm = list_entry(timers.next, struct timer, node);
+		if (ts_cmp(tm->when, now) > 0)
+			break;
+		tm->t->timed_out = true;
+		task_wake(tm->t);	/* frees tm */
+	}
+}
+
+struct timespec mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts;
+}
+
+struct timespec ts_add(struct timespec a, struct timespec b)
+{
+	a.tv_sec += b.tv_sec;
+	a.tv_nsec += b.tv_nsec;
+	if (a.tv_nsec >= 1000000000) {
+		a.tv_nsec -= 1000000000;
+		a.tv_sec++;
+	}
+	return a;
+}
+
+struct timespec ts_sub(struct timespec a, struct timespec b)
+{
+	a.tv_sec -= b.tv_sec;
+	a.tv_nsec -= b.tv_nsec;
+	if (a.tv_nsec < 0) {
+		a.tv_nsec += 1000000000;
+		a.tv_sec--;
+	}
+	return a;
+}
+
+int ts_cmp(struct timespec a, struct timespec b)
+{
+	if (a.tv_sec != b.tv_sec)
+		return a.tv_sec < b.tv_sec ? -1 : 1;
+	return a.tv_nsec < b.tv_nsec ? -1 : a.tv_nsec > b.tv_nsec;
+}

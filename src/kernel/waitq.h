@@ -1,0 +1,34 @@
+/* Wait queues and timers. A handler that must wait parks its task with
+ * wait_on()/wait_until() and returns -EWOULDBLOCK_TASK; when something
+ * wakes the task the loop runs the same system call again from the top,
+ * with t->rerun set (Linux's wait_event loop, turned inside out). */
+#pragma once
+#include "task.h"
+
+struct waitq { struct list_head head; };
+#define WAITQ_INIT(name) { LIST_HEAD_INIT((name).head) }
+static inline void waitq_init(struct waitq *q) { list_init(&q->head); }
+
+void wait_on(struct task *t, struct waitq *q);
+/* Waits until the absolute CLOCK_MONOTONIC time `when`. */
+void wait_until(struct task *t, const struct timespec *when);
+/* Waits for a host fd (console, host socket) to become ready. */
+void wait_hostfd(struct task *t, int fd, unsigned events);
+void wake_up(struct waitq *q);
+/* Makes a blocked task ready (its handler runs again). */
+void task_wake(struct task *t);
+/* Drops whatever a task waits on (it exits, or its wait ends). */
+void task_unwait(struct task *t);
+
+/* Time helpers on CLOCK_MONOTONIC. */
+struct timespec mono_now(void);
+struct timespec ts_add(struct timespec a, struct timespec b);
+int ts_cmp(struct timespec a, struct timespec b);
+struct timespec ts_sub(struct timespec a, struct timespec b);
+
+/* For the event loop. */
+int timers_next_timeout_ms(void);
+void timers_run(void);
+void hostfd_ready(void *watch);
+void loop_init(int platform_fd);
+int loop_epoll_fd(void);

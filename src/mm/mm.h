@@ -1,0 +1,50 @@
+/* A guest address space: the kernel's map of it (VMAs) and the host
+ * process whose memory it is. The kernel decides every address itself and
+ * makes the host mapping match with MAP_FIXED calls run inside the guest
+ * process, so the VMA list is the truth and /proc/pid/maps is built from
+ * it. */
+#pragma once
+#include "task.h"
+
+struct file;
+
+#define TASK_SIZE	0x7ffffffff000UL
+
+enum vma_kind { VMA_NORMAL, VMA_HEAP, VMA_STACK, VMA_VDSO, VMA_VVAR, VMA_STUB };
+
+struct vma {
+	uaddr_t start, end;
+	int prot;
+	int flags;		/* MAP_SHARED / MAP_PRIVATE / MAP_ANONYMOUS ... */
+	enum vma_kind kind;
+	struct file *file;	/* a reference, or NULL for anonymous memory */
+	uint64_t pgoff;		/* byte offset into the file of `start` */
+	struct list_head node;	/* sorted by address */
+};
+
+struct mm {
+	int refs;
+	struct list_head vmas;
+	uaddr_t mmap_base;	/* top-down search starts below this */
+	uaddr_t brk_start, brk;
+	uaddr_t stack_top;
+	uaddr_t vdso_base;
+	uaddr_t arg_start, arg_end, env_start, env_end;
+};
+
+struct mm *mm_new(void);
+void mm_put(struct mm *mm);
+/* Learns the host-made parts of a fresh stub process (vDSO, vvar, stub)
+ * and removes the host's own stack. */
+int mm_adopt_stub(struct task *t, struct mm *mm);
+
+/* The mmap family, on kernel arguments. All return an address or -errno. */
+long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
+	     struct file *f, uint64_t off);
+long do_munmap(struct task *t, uaddr_t addr, size_t len);
+long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot);
+/* Finds a free range of `len` bytes below the mmap base. */
+uaddr_t mm_get_unmapped(struct mm *mm, size_t len);
+struct vma *vma_find(struct mm *mm, uaddr_t addr);
+/* Writes /proc/<pid>/maps. */
+void mm_show_maps(struct mm *mm, struct sbuf *out);

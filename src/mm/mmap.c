@@ -1,0 +1,503 @@
+/* mmap, munmap, mprotect, mremap, madvise, brk. */
+#include "mm.h"
+#include "ksyscall.h"
+#include "platform.h"
+#include "../fs/vfs.h"
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/sysmacros.h>
+
+#ifndef PROT_SEM
+#define PROT_SEM 0x8
+#endif
+
+#define HOST(t, nr, ...) plat_host_syscall((t)->host_tid, nr, __VA_ARGS__)
+
+struct mm *mm_new(void)
+{
+	struct mm *mm = xzalloc(sizeof(*mm));
+	mm->refs = 1;
+	list_init(&mm->vmas);
+	return mm;
+}
+
+static void vma_free(struct vma *v)
+{
+	list_del(&v->node);
+	if (v->file)
+		file_put(v->file);
+	free(v);
+}
+
+void mm_put(struct mm *mm)
+{
+	if (--mm->refs)
+		return;
+	while (!list_empty(&mm->vmas))
+		vma_free(list_entry(mm->vmas.next, struct vma, node));
+	free(mm);
+}
+
+struct vma *vma_find(struct mm *mm, uaddr_t addr)
+{
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node)
+		if (addr < v->end)
+			return addr >= v->start ? v : NULL;
+	return NULL;
+}
+
+static void vma_insert(struct mm *mm, struct vma *n)
+{
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node)
+		if (v->start >= n->end)
+			break;
+	list_add_tail(&n->node, &v->node);
+}
+
+static struct vma *vma_new(uaddr_t start, uaddr_t end, int prot, int flags,
+			   enum vma_kind kind, struct file *f, uint64_t pgoff)
+{
+	struct vma *v = xzalloc(sizeof(*v));
+	v->start = start;
+	v->end = end;
+	v->prot = prot;
+	v->flags = flags;
+	v->kind = kind;
+	v->file = f ? file_get(f) : NULL;
+	v->pgoff = pgoff;
+	return v;
+}
+
+/* Splits `v` at `addr` (inside it); returns the upper half. */
+static struct vma *vma_split(struct vma *v, uaddr_t addr)
+{
+	struct vma *hi = vma_new(addr, v->end, v->prot, v->flags, v->kind, v->file,
+				 v->pgoff + (addr - v->start));
+	v->end = addr;
+	list_add(&hi->node, &v->node);
+	return hi;
+}
+
+/* Removes [start, end) from the map (the host side is the caller's). */
+static void vma_remove_range(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	struct vma *v, *n;
+	list_for_each_entry_safe(v, n, &mm->vmas, node) {
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			vma_split(v, start);
+			continue;	/* the upper half comes next */
+		}
+		if (v->end > end)
+			vma_split(v, end);
+		vma_free(v);
+	}
+}
+
+static bool range_free(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node)
+		if (v->start < end && v->end > start)
+			return false;
+	return true;
+}
+
+static bool range_has_stub(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node)
+		if (v->kind == VMA_STUB && v->start < end && v->end > start)
+			return true;
+	return false;
+}
+
+uaddr_t mm_get_unmapped(struct mm *mm, size_t len)
+{
+	/* Walk the gaps from the top down, below mmap_base. */
+	uaddr_t top = mm->mmap_base;
+	struct vma *v;
+	for (v = list_entry(mm->vmas.prev, struct vma, node); &v->node != &mm->vmas;
+	     v = list_entry(v->node.prev, struct vma, node)) {
+		if (v->start >= top)
+			continue;
+		if (v->end <= top && top - v->end >= len)
+			return top - len;
+		top = MIN(top, v->start);
+	}
+	if (top >= len + 0x10000)
+		return top - len;
+	return 0;
+}
+
+/* Maps the host side: anonymous memory, or the file's host fd passed into
+ * the guest process for the length of the call. */
+static long host_map(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
+		     struct file *f, uint64_t off)
+{
+	int hflags = (flags & (MAP_SHARED | MAP_PRIVATE | MAP_NORESERVE | MAP_POPULATE |
+			       MAP_LOCKED | MAP_STACK | MAP_GROWSDOWN)) | MAP_FIXED;
+	if (!f)
+		return HOST(t, SYS_mmap, addr, len, prot, hflags | MAP_ANONYMOUS, -1, 0);
+	int kfd = file_host_fd(f);
+	if (kfd < 0)
+		return kfd;
+	int gfd = plat_pass_fd(t->host_tid, kfd);
+	if (gfd < 0)
+		return gfd;
+	long r = HOST(t, SYS_mmap, addr, len, prot, hflags, gfd, off);
+	HOST(t, SYS_close, gfd, 0, 0, 0, 0, 0);
+	return r;
+}
+
+long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
+	     struct file *f, uint64_t off)
+{
+	struct mm *mm = t->proc->mm;
+	int type = flags & MAP_TYPE;
+	if (len == 0 || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE) {
+		int known = MAP_SHARED_VALIDATE | MAP_FIXED | MAP_FIXED_NOREPLACE |
+			    MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE | MAP_LOCKED |
+			    MAP_STACK | MAP_GROWSDOWN | MAP_DENYWRITE | MAP_EXECUTABLE |
+			    MAP_32BIT | MAP_NONBLOCK | MAP_HUGETLB;
+		if (flags & ~known)
+			return -EOPNOTSUPP;
+		flags = (flags & ~MAP_TYPE) | MAP_SHARED;
+	}
+	if (len > TASK_SIZE)
+		return -ENOMEM;
+	len = PAGE_ALIGN(len);
+	if (off + len < off)
+		return -EOVERFLOW;
+	if (f) {
+		int e = file_check_mmap(f, prot, flags);
+		if (e)
+			return e;
+	}
+	uaddr_t start;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & (PAGE_SIZE - 1))
+			return -EINVAL;
+		if (addr > TASK_SIZE - len || addr < 0x10000)
+			return (flags & MAP_FIXED) ? -EPERM : -ENOMEM;
+		if (range_has_stub(mm, addr, addr + len))
+			return -ENOMEM;
+		if (!(flags & MAP_FIXED) && !range_free(mm, addr, addr + len))
+			return -EEXIST;
+		start = addr;
+	} else {
+		addr = PAGE_DOWN(addr);
+		if (addr && addr >= 0x10000 && addr <= TASK_SIZE - len &&
+		    range_free(mm, addr, addr + len))
+			start = addr;
+		else if (!(start = mm_get_unmapped(mm, len)))
+			return -ENOMEM;
+	}
+	long r = host_map(t, start, len, prot, flags, f, off);
+	if (r < 0)
+		return r;
+	if ((uaddr_t)r != start)
+		kpanic("host mmap moved a fixed mapping");
+	vma_remove_range(mm, start, start + len);
+	vma_insert(mm, vma_new(start, start + len, prot, flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE),
+			       VMA_NORMAL, f, off));
+	return start;
+}
+
+long do_munmap(struct task *t, uaddr_t addr, size_t len)
+{
+	struct mm *mm = t->proc->mm;
+	if ((addr & (PAGE_SIZE - 1)) || len == 0 || len > TASK_SIZE || addr > TASK_SIZE - len)
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (range_has_stub(mm, addr, addr + len))
+		return -EINVAL;
+	long r = HOST(t, SYS_munmap, addr, len, 0, 0, 0, 0);
+	if (r < 0)
+		return r;
+	vma_remove_range(mm, addr, addr + len);
+	return 0;
+}
+
+long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
+{
+	struct mm *mm = t->proc->mm;
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP))
+		return -EINVAL;
+	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+	len = PAGE_ALIGN(len);
+	if (addr + len < addr)
+		return -ENOMEM;
+	if (len == 0)
+		return 0;
+	uaddr_t end = addr + len;
+	/* Every page must be mapped, as in Linux. */
+	uaddr_t cur = addr;
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node) {
+		if (v->end <= cur)
+			continue;
+		if (v->start > cur || v->kind == VMA_STUB)
+			break;
+		cur = v->end;
+		if (cur >= end)
+			break;
+	}
+	if (cur < end)
+		return -ENOMEM;
+	list_for_each_entry(v, &mm->vmas, node) {
+		if (v->start >= end || v->end <= addr || !v->file || !(v->flags & MAP_SHARED))
+			continue;
+		if ((prot & PROT_WRITE) && !file_writable(v->file))
+			return -EACCES;
+	}
+	long r = HOST(t, SYS_mprotect, addr, len, prot, 0, 0, 0);
+	if (r < 0)
+		return r;
+	struct vma *n;
+	list_for_each_entry_safe(v, n, &mm->vmas, node) {
+		if (v->end <= addr || v->start >= end)
+			continue;
+		if (v->start < addr) {
+			vma_split(v, addr);
+			continue;
+		}
+		if (v->end > end)
+			vma_split(v, end);
+		v->prot = prot;
+	}
+	return 0;
+}
+
+long sys_mmap(struct task *t, const struct sysargs *a)
+{
+	int flags = (int)a->a[3];
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		f = fd_get(t, (int)a->a[4]);
+		if (!f)
+			return -EBADF;
+	}
+	long r = do_mmap(t, a->a[0], a->a[1], (int)a->a[2], flags, f, a->a[5]);
+	if (f)
+		file_put(f);
+	return r;
+}
+
+long sys_munmap(struct task *t, const struct sysargs *a)
+{
+	return do_munmap(t, a->a[0], a->a[1]);
+}
+
+long sys_mprotect(struct task *t, const struct sysargs *a)
+{
+	return do_mprotect(t, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+long sys_madvise(struct task *t, const struct sysargs *a)
+{
+	uaddr_t addr = a->a[0];
+	size_t len = a->a[1];
+	int advice = (int)a->a[2];
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+	case MADV_DONTNEED: case MADV_FREE: case MADV_REMOVE: case MADV_DONTFORK:
+	case MADV_DOFORK: case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP: case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK: case MADV_COLD: case MADV_PAGEOUT:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (len == 0)
+		return 0;
+	if (advice == MADV_DONTFORK || advice == MADV_DOFORK)
+		return vma_find(t->proc->mm, addr) ? 0 : -ENOMEM;
+	return HOST(t, SYS_madvise, addr, PAGE_ALIGN(len), advice, 0, 0, 0);
+}
+
+long sys_brk(struct task *t, const struct sysargs *a)
+{
+	struct mm *mm = t->proc->mm;
+	uaddr_t want = a->a[0];
+	if (want < mm->brk_start || want > TASK_SIZE)
+		return mm->brk;
+	uaddr_t old_top = PAGE_ALIGN(mm->brk), new_top = PAGE_ALIGN(want);
+	if (new_top > old_top) {
+		if (!range_free(mm, old_top, new_top))
+			return mm->brk;
+		long r = HOST(t, SYS_mmap, old_top, new_top - old_top, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (r < 0)
+			return mm->brk;
+		struct vma *v = vma_find(mm, old_top - 1);
+		if (v && v->kind == VMA_HEAP && v->end == old_top)
+			v->end = new_top;
+		else
+			vma_insert(mm, vma_new(old_top, new_top, PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS, VMA_HEAP, NULL, 0));
+	} else if (new_top < old_top) {
+		if (HOST(t, SYS_munmap, new_top, old_top - new_top, 0, 0, 0, 0) < 0)
+			return mm->brk;
+		vma_remove_range(mm, new_top, old_top);
+	}
+	mm->brk = want;
+	return mm->brk;
+}
+
+long sys_mremap(struct task *t, const struct sysargs *a)
+{
+	struct mm *mm = t->proc->mm;
+	uaddr_t old = a->a[0], want = a->a[4];
+	size_t old_len = PAGE_ALIGN(a->a[1]), new_len = PAGE_ALIGN(a->a[2]);
+	int flags = (int)a->a[3];
+	if (old & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	if (new_len == 0 || new_len > TASK_SIZE)
+		return -EINVAL;
+	struct vma *v = vma_find(mm, old);
+	if (!v || v->kind == VMA_STUB || old + old_len > v->end)
+		return -EFAULT;
+	if (old_len == 0 && !(v->flags & MAP_SHARED))
+		return -EINVAL;
+	uaddr_t dest;
+	if (flags & MREMAP_FIXED) {
+		if ((want & (PAGE_SIZE - 1)) || want > TASK_SIZE - new_len)
+			return -EINVAL;
+		if (want < old + old_len && old < want + new_len)
+			return -EINVAL;
+		if (range_has_stub(mm, want, want + new_len))
+			return -ENOMEM;
+		dest = want;
+	} else if (new_len <= old_len && !(flags & MREMAP_DONTUNMAP)) {
+		dest = old;
+	} else if (!(flags & MREMAP_DONTUNMAP) && range_free(mm, old + old_len, old + new_len) &&
+		   old + new_len <= TASK_SIZE) {
+		dest = old;	/* grows in place */
+	} else if (flags & MREMAP_MAYMOVE) {
+		if (!(dest = mm_get_unmapped(mm, new_len)))
+			return -ENOMEM;
+	} else {
+		return -ENOMEM;
+	}
+	int hflags = dest == old ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED | (flags & MREMAP_DONTUNMAP);
+	long r = HOST(t, SYS_mremap, old, old_len, new_len, hflags, dest, 0);
+	if (r < 0)
+		return r;
+	/* Rebuild the VMAs: the new range keeps the old one's attributes. */
+	struct vma tmpl = *v;
+	uint64_t pgoff = v->pgoff + (old - v->start);
+	if (dest == old) {
+		if (new_len < old_len)
+			vma_remove_range(mm, old + new_len, old + old_len);
+		else if (new_len > old_len)
+			vma_insert(mm, vma_new(old + old_len, old + new_len, tmpl.prot, tmpl.flags,
+					       tmpl.kind, tmpl.file, pgoff + old_len));
+		return old;
+	}
+	struct file *f = tmpl.file ? file_get(tmpl.file) : NULL;
+	if (!(flags & MREMAP_DONTUNMAP))
+		vma_remove_range(mm, old, old + old_len);
+	vma_remove_range(mm, dest, dest + new_len);
+	vma_insert(mm, vma_new(dest, dest + new_len, tmpl.prot, tmpl.flags,
+			       tmpl.kind == VMA_HEAP ? VMA_NORMAL : tmpl.kind, f, pgoff));
+	if (f)
+		file_put(f);
+	return dest;
+}
+
+void mm_show_maps(struct mm *mm, struct sbuf *out)
+{
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node) {
+		if (v->kind == VMA_STUB)
+			continue;
+		uint64_t dev = 0, ino = 0;
+		char *name = NULL;
+		if (v->file)
+			file_describe(v->file, &dev, &ino, &name);
+		int n0 = (int)out->len;
+		sbuf_printf(out, "%012lx-%012lx %c%c%c%c %08lx %02x:%02x %lu ",
+			    (unsigned long)v->start, (unsigned long)v->end,
+			    v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
+			    v->prot & PROT_EXEC ? 'x' : '-', v->flags & MAP_SHARED ? 's' : 'p',
+			    (unsigned long)v->pgoff, major(dev),
+			    minor(dev), (unsigned long)ino);
+		const char *label = v->kind == VMA_HEAP ? "[heap]" : v->kind == VMA_STACK ? "[stack]" :
+				    v->kind == VMA_VDSO ? "[vdso]" : v->kind == VMA_VVAR ? "[vvar]" : name;
+		if (label) {
+			int pad = 73 - ((int)out->len - n0);
+			sbuf_printf(out, "%*s%s", pad > 0 ? pad : 0, "", label);
+		}
+		sbuf_add(out, "\n", 1);
+		free(name);
+	}
+}
+
+int mm_adopt_stub(struct task *t, struct mm *mm)
+{
+	int fd = plat_maps_fd(t->host_tid);
+	if (fd < 0)
+		return -errno;
+	char buf[8192];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	uaddr_t lowest_special = TASK_SIZE;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned long s, e;
+		char perms[8];
+		if (sscanf(line, "%lx-%lx %7s", &s, &e, perms) != 3)
+			continue;
+		int prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+			   (perms[2] == 'x' ? PROT_EXEC : 0);
+		enum vma_kind kind;
+		if (strstr(line, "[stack]")) {
+			if (HOST(t, SYS_munmap, s, e - s, 0, 0, 0, 0) < 0)
+				return -EIO;
+			continue;
+		} else if (strstr(line, "[vdso]")) {
+			kind = VMA_VDSO;
+			mm->vdso_base = s;
+		} else if (strstr(line, "[vvar")) {
+			kind = VMA_VVAR;
+		} else if (strstr(line, "[vsyscall]")) {
+			continue;	/* above TASK_SIZE, fixed by the host */
+		} else {
+			kind = VMA_STUB;
+		}
+		if (kind != VMA_STUB)
+			lowest_special = MIN(lowest_special, s);
+		vma_insert(mm, vma_new(s, e, prot, MAP_PRIVATE, kind, NULL, 0));
+	}
+	/* The guest stack goes just below the host's vDSO area, and mmap
+	 * allocations below a gap of 128 MiB under it, as Linux lays out. */
+	mm->stack_top = PAGE_DOWN(lowest_special - 0x100000);
+	mm->mmap_base = mm->stack_top - 0x8000000;
+	return 0;
+}

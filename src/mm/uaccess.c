@@ -1,0 +1,76 @@
+#include "uaccess.h"
+#include "platform.h"
+#include <limits.h>
+
+int copy_from_user(struct task *t, void *dst, uaddr_t src, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (src + n < src)
+		return -EFAULT;
+	return plat_read_mem(t->host_tid, dst, src, n) == (long)n ? 0 : -EFAULT;
+}
+
+int copy_to_user(struct task *t, uaddr_t dst, const void *src, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (dst + n < dst)
+		return -EFAULT;
+	return plat_write_mem(t->host_tid, dst, src, n) == (long)n ? 0 : -EFAULT;
+}
+
+int clear_user(struct task *t, uaddr_t dst, size_t n)
+{
+	static const char zeros[4096];
+	while (n) {
+		size_t k = MIN(n, sizeof(zeros));
+		if (copy_to_user(t, dst, zeros, k))
+			return -EFAULT;
+		dst += k;
+		n -= k;
+	}
+	return 0;
+}
+
+long strncpy_from_user(struct task *t, char *dst, uaddr_t src, size_t max)
+{
+	size_t done = 0;
+	while (done < max) {
+		/* Never read across a page boundary in one go: the next page
+		 * may be unmapped although the string ends before it. */
+		size_t chunk = PAGE_SIZE - ((src + done) & (PAGE_SIZE - 1));
+		chunk = MIN(chunk, max - done);
+		if (plat_read_mem(t->host_tid, dst + done, src + done, chunk) != (long)chunk)
+			return -EFAULT;
+		char *nul = memchr(dst + done, 0, chunk);
+		if (nul)
+			return nul - dst;
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
+static char *getname_flags(struct task *t, uaddr_t src, int *err, bool empty_ok)
+{
+	char *buf = xmalloc(PATH_MAX);
+	long n = strncpy_from_user(t, buf, src, PATH_MAX);
+	if (n == 0 && !empty_ok)
+		n = -ENOENT;
+	if (n < 0) {
+		free(buf);
+		*err = (int)n;
+		return NULL;
+	}
+	return buf;
+}
+
+char *getname(struct task *t, uaddr_t src, int *err)
+{
+	return getname_flags(t, src, err, false);
+}
+
+char *getname_empty_ok(struct task *t, uaddr_t src, int *err)
+{
+	return getname_flags(t, src, err, true);
+}

@@ -1,0 +1,17 @@
+/* Copying between kernel buffers and guest memory. Every access checks
+ * the guest pointer for real: a bad pointer is -EFAULT, never a crash. */
+#pragma once
+#include "task.h"
+
+int copy_from_user(struct task *t, void *dst, uaddr_t src, size_t n);
+int copy_to_user(struct task *t, uaddr_t dst, const void *src, size_t n);
+/* Copies a NUL-terminated string of at most `max` bytes (NUL included);
+ * returns its length, -EFAULT, or -ENAMETOOLONG. */
+long strncpy_from_user(struct task *t, char *dst, uaddr_t src, size_t max);
+/* Copies a path argument into a fresh PATH_MAX buffer (free it), or NULL
+ * with *err set: -EFAULT, -ENAMETOOLONG, or -ENOENT for "". */
+char *getname(struct task *t, uaddr_t src, int *err);
+/* Like getname but "" is allowed (for AT_EMPTY_PATH). */
+char *getname_empty_ok(struct task *t, uaddr_t src, int *err);
+/* Zeroes guest memory. */
+int clear_user(struct task *t, uaddr_t dst, size_t n);

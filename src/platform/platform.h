@@ -1,0 +1,55 @@
+/* The platform: how the kernel runs guest threads and traps their system
+ * calls and faults. Everything outside platform/ talks to guests through
+ * this interface only, so another mechanism (seccomp user notification)
+ * can replace ptrace without touching the kernel. A guest thread is named
+ * by its host thread id. */
+#pragma once
+#include <signal.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "arch.h"
+
+enum plat_event_kind {
+	PEV_SYSCALL,	/* the thread made a system call; it is stopped */
+	PEV_SIGNAL,	/* the host would deliver signal `sig` (a fault) */
+	PEV_EXITED,	/* the host thread is gone; `status` as from waitpid */
+	PEV_NEWTHREAD,	/* an injected clone made `new_tid` */
+};
+
+struct plat_event {
+	enum plat_event_kind kind;
+	int tid;
+	int sig;
+	int status;
+	int new_tid;
+	siginfo_t si;
+};
+
+/* Sets up the platform; returns an fd that becomes readable when events
+ * may be pending (for the kernel's event loop). */
+int plat_init(void);
+/* Takes the next pending event without blocking: 1 if one, 0 if none. */
+int plat_next_event(struct plat_event *ev);
+/* Starts a new, empty guest process stopped at the stub. */
+int plat_spawn(int *tid);
+
+int plat_get_regs(int tid, struct cpu_regs *r);
+int plat_set_regs(int tid, const struct cpu_regs *r);
+/* Lets a stopped thread run until its next system call or fault. */
+int plat_resume(int tid);
+void plat_kill(int tid);
+
+/* Runs host system call `nr` inside the (stopped) guest process of `tid`
+ * and returns its result (-errno on failure). The thread's registers are
+ * preserved. */
+long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+/* Makes host fd `fd` of the kernel available inside the guest process of
+ * `tid`; returns its number there (close it with plat_host_syscall). */
+int plat_pass_fd(int tid, int fd);
+
+/* Guest memory access; returns bytes copied or -EFAULT. Partial copies
+ * stop at the first unmapped page. */
+long plat_read_mem(int tid, void *dst, uint64_t src, size_t n);
+long plat_write_mem(int tid, uint64_t dst, const void *src, size_t n);
+/* Reads the host's view of the guest address space (/proc/tid/maps). */
+int plat_maps_fd(int tid);

@@ -1,0 +1,308 @@
+/* The ptrace platform. Every guest thread is a host thread seized with
+ * PTRACE_SEIZE and run with PTRACE_SYSEMU, so the host kernel stops it at
+ * each system call and never executes the call itself. Host system calls
+ * the kernel needs inside a guest process (mmap and friends) run on the
+ * stub's "syscall; int3" gadget with PTRACE_CONT.
+ *
+ * Host signals never reach guests as host signals: faults become events
+ * for the kernel, everything else is dropped. The guests' host processes
+ * ignore SIGCHLD, so host children that exit are reaped by the host at
+ * once and no host zombies pile up behind the guest's own process tree. */
+#include "common.h"
+#include "platform.h"
+#include "../../stub/stub_layout.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include <linux/ptrace.h>
+
+extern const char stub_image[], stub_image_end[];
+
+static int stub_memfd = -1;
+static int ctl_sock[2] = { -1, -1 };	/* [0] kernel side, [1] every guest */
+static int sigchld_fd = -1;
+
+/* Events taken off waitpid() while waiting for something else. */
+static struct plat_event deferred[64];
+static int ndeferred;
+
+static void defer(const struct plat_event *ev)
+{
+	if (ndeferred == ARRAY_SIZE(deferred))
+		kpanic("too many deferred platform events");
+	deferred[ndeferred++] = *ev;
+}
+
+int plat_init(void)
+{
+	stub_memfd = memfd_create("persona-stub", MFD_CLOEXEC);
+	if (stub_memfd < 0)
+		kpanic("memfd_create: %s", strerror(errno));
+	size_t n = stub_image_end - stub_image;
+	if (write(stub_memfd, stub_image, n) != (ssize_t)n)
+		kpanic("writing the stub: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl_sock))
+		kpanic("socketpair: %s", strerror(errno));
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sigchld_fd < 0)
+		kpanic("signalfd: %s", strerror(errno));
+	return sigchld_fd;
+}
+
+static void drain_sigchld(void)
+{
+	struct signalfd_siginfo si[8];
+	while (read(sigchld_fd, si, sizeof(si)) > 0)
+		;
+}
+
+/* Signals the guest's code caused itself: these become guest signals. */
+static bool is_fault(const siginfo_t *si)
+{
+	switch (si->si_signo) {
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP:
+	case SIGSYS:
+		return si->si_code > 0 || si->si_code == SI_KERNEL;
+	}
+	return false;
+}
+
+/* Turns one waitpid() status into an event; returns 0 when the stop was
+ * handled here (and the thread resumed), 1 when `ev` holds an event. */
+static int decode(int tid, int st, struct plat_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->tid = tid;
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
+		ev->kind = PEV_EXITED;
+		ev->status = st;
+		return 1;
+	}
+	int sig = WSTOPSIG(st), event = st >> 16;
+	if (sig == (SIGTRAP | 0x80)) {
+		ev->kind = PEV_SYSCALL;
+		return 1;
+	}
+	if (event) {	/* group stops and other ptrace events: keep going */
+		ptrace(PTRACE_SYSEMU, tid, 0, 0);
+		return 0;
+	}
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &ev->si) == 0 && is_fault(&ev->si)) {
+		ev->kind = PEV_SIGNAL;
+		ev->sig = sig;
+		return 1;
+	}
+	ptrace(PTRACE_SYSEMU, tid, 0, 0);	/* drop the host signal */
+	return 0;
+}
+
+int plat_next_event(struct plat_event *ev)
+{
+	if (ndeferred) {
+		*ev = deferred[0];
+		memmove(deferred, deferred + 1, --ndeferred * sizeof(*ev));
+		return 1;
+	}
+	for (int tries = 0; tries < 2;) {
+		int st;
+		int tid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (tid > 0) {
+			if (decode(tid, st, ev))
+				return 1;
+			continue;
+		}
+		if (tid < 0 && errno == EINTR)
+			continue;
+		/* Drain the wakeup, then look once more: a child that stops
+		 * after the drain leaves a new SIGCHLD behind for the loop. */
+		drain_sigchld();
+		tries++;
+	}
+	return 0;
+}
+
+int plat_spawn(int *out_tid)
+{
+	int go[2];
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char c;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setsid();	/* terminal signals go to the kernel, not here */
+		signal(SIGCHLD, SIG_IGN);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		/* Lift both fds clear of the low numbers first, so that
+		 * placing one cannot close the other. */
+		int ctl = fcntl(ctl_sock[1], F_DUPFD_CLOEXEC, 100);
+		int stub = fcntl(stub_memfd, F_DUPFD_CLOEXEC, 100);
+		dup2(ctl, STUB_CTL_FD);
+		dup3(stub, STUB_CTL_FD + 1, O_CLOEXEC);
+		syscall(SYS_close_range, STUB_CTL_FD + 2, ~0U, 0);
+		for (int fd = 0; fd < STUB_CTL_FD; fd++)
+			close(fd);
+		char *argv[] = { "persona-stub", NULL }, *envp[] = { NULL };
+		syscall(SYS_execveat, STUB_CTL_FD + 1, "", argv, envp, AT_EMPTY_PATH);
+		_exit(127);
+	}
+	close(go[0]);
+	long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
+		    PTRACE_O_TRACECLONE;
+	if (ptrace(PTRACE_SEIZE, pid, 0, opts)) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		close(go[1]);
+		waitpid(pid, NULL, 0);
+		return -e;
+	}
+	ssize_t w = write(go[1], "g", 1);
+	close(go[1]);
+	(void)w;
+	/* Run through the exec event to the stub's first int3. */
+	for (;;) {
+		int st;
+		if (waitpid(pid, &st, __WALL) < 0)
+			return -errno;
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			return -ENOEXEC;
+		if (WSTOPSIG(st) == SIGTRAP && (st >> 16) == 0)
+			break;
+		ptrace(PTRACE_CONT, pid, 0, 0);
+	}
+	*out_tid = pid;
+	return 0;
+}
+
+int plat_get_regs(int tid, struct cpu_regs *r)
+{
+	return ptrace(PTRACE_GETREGS, tid, 0, &r->r) ? -errno : 0;
+}
+
+int plat_set_regs(int tid, const struct cpu_regs *r)
+{
+	return ptrace(PTRACE_SETREGS, tid, 0, &r->r) ? -errno : 0;
+}
+
+int plat_resume(int tid)
+{
+	return ptrace(PTRACE_SYSEMU, tid, 0, 0) ? -errno : 0;
+}
+
+void plat_kill(int tid)
+{
+	kill(tid, SIGKILL);
+}
+
+long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	struct user_regs_struct saved, r;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &saved))
+		return -ESRCH;
+	r = saved;
+	r.rax = nr;
+	r.orig_rax = -1;
+	r.rdi = a0; r.rsi = a1; r.rdx = a2; r.r10 = a3; r.r8 = a4; r.r9 = a5;
+	r.rip = STUB_SYSCALL_GADGET;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) || ptrace(PTRACE_CONT, tid, 0, 0))
+		return -ESRCH;
+	for (;;) {
+		int st;
+		if (waitpid(tid, &st, __WALL) < 0)
+			return -ESRCH;
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			struct plat_event ev = { .kind = PEV_EXITED, .tid = tid, .status = st };
+			defer(&ev);
+			return -ESRCH;
+		}
+		if (WSTOPSIG(st) == SIGTRAP && (st >> 16) == 0) {
+			ptrace(PTRACE_GETREGS, tid, 0, &r);
+			if (r.rip == STUB_SYSCALL_GADGET + 3)
+				break;
+		}
+		ptrace(PTRACE_CONT, tid, 0, 0);	/* a host signal: drop it */
+	}
+	ptrace(PTRACE_SETREGS, tid, 0, &saved);
+	return (long)r.rax;
+}
+
+int plat_pass_fd(int tid, int fd)
+{
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(ctl_sock[0], &mh, 0) != 1)
+		return -errno;
+
+	/* The same message header, laid out in the stub's scratch page. */
+	struct { struct msghdr mh; struct iovec iov; char data[8];
+		 union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl; } g;
+	memset(&g, 0, sizeof(g));
+	uint64_t base = STUB_SCRATCH;
+	g.iov.iov_base = (void *)(base + offsetof(__typeof__(g), data));
+	g.iov.iov_len = 1;
+	g.mh.msg_iov = (void *)(base + offsetof(__typeof__(g), iov));
+	g.mh.msg_iovlen = 1;
+	g.mh.msg_control = (void *)(base + offsetof(__typeof__(g), ctl));
+	g.mh.msg_controllen = sizeof(g.ctl.buf);
+	if (plat_write_mem(tid, base, &g, sizeof(g)) != sizeof(g))
+		return -EFAULT;
+	long r = plat_host_syscall(tid, SYS_recvmsg, STUB_CTL_FD, base, MSG_CMSG_CLOEXEC, 0, 0, 0);
+	if (r != 1)
+		return r < 0 ? (int)r : -EIO;
+	if (plat_read_mem(tid, &g, base, sizeof(g)) != sizeof(g))
+		return -EFAULT;
+	int gfd;
+	memcpy(&gfd, CMSG_DATA((struct cmsghdr *)g.ctl.buf), sizeof(int));
+	return gfd;
+}
+
+long plat_read_mem(int tid, void *dst, uint64_t src, size_t n)
+{
+	struct iovec l = { dst, n }, r = { (void *)src, n };
+	if (n == 0)
+		return 0;
+	ssize_t got = process_vm_readv(tid, &l, 1, &r, 1, 0);
+	return got > 0 ? got : -EFAULT;
+}
+
+long plat_write_mem(int tid, uint64_t dst, const void *src, size_t n)
+{
+	struct iovec l = { (void *)src, n }, r = { (void *)dst, n };
+	if (n == 0)
+		return 0;
+	ssize_t got = process_vm_writev(tid, &l, 1, &r, 1, 0);
+	return got > 0 ? got : -EFAULT;
+}
+
+int plat_maps_fd(int tid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/maps", tid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
