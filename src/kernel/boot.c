@@ -117,13 +117,14 @@ static struct task *make_init(void)
 	struct process *p = process_new();
 	struct task *t = task_new(p, tid);
 	p->mm = mm_new();
-	if ((err = mm_adopt_stub(t, p->mm)))
+	if ((err = plat_get_regs(tid, &t->regs)) || (err = mm_adopt_stub(t, p->mm)))
 		kpanic("cannot set up the guest address space: %s", strerror(-err));
 	p->pgid = p->sid = p->pid;
 	p->uid = p->suid = getuid();
 	p->euid = geteuid();
 	p->gid = p->sgid = getgid();
 	p->egid = getegid();
+	p->dumpable = true;
 	p->files = files_new();
 	p->sighand = sighand_new();
 	p->fs = fs_context_new(fs_root);

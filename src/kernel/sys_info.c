@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <sys/sysinfo.h>
 #include <asm/prctl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 /* Filled at boot from the host: the guest runs as the user persona runs as. */
@@ -210,4 +211,55 @@ long sys_exit_group(struct task *t, const struct sysargs *a)
 {
 	process_exit_code(t->proc, (int)a->a[0]);
 	return -ENORETURN;
+}
+
+long sys_prctl(struct task *t, const struct sysargs *a)
+{
+	struct process *p = t->proc;
+	uint64_t arg = a->a[1];
+	int v;
+	switch ((int)a->a[0]) {
+	case PR_SET_NAME: {
+		char name[16];
+		long n = strncpy_from_user(t, name, arg, sizeof(name));
+		if (n == -EFAULT)
+			return -EFAULT;
+		name[15] = 0;
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user(t, arg, t->comm, sizeof(t->comm));
+	case PR_SET_PDEATHSIG:
+		if (arg > 64)
+			return -EINVAL;
+		p->pdeath_signal = (int)arg;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		v = p->pdeath_signal;
+		return copy_to_user(t, arg, &v, sizeof(v));
+	case PR_SET_DUMPABLE:
+		if (arg > 1)
+			return -EINVAL;
+		p->dumpable = arg;
+		return 0;
+	case PR_GET_DUMPABLE:
+		return p->dumpable;
+	case PR_SET_CHILD_SUBREAPER:
+		p->subreaper = arg != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		v = p->subreaper;
+		return copy_to_user(t, arg, &v, sizeof(v));
+	case PR_SET_NO_NEW_PRIVS:
+		if (arg != 1 || a->a[2] || a->a[3] || a->a[4])
+			return -EINVAL;
+		p->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return p->no_new_privs;
+	case PR_CAPBSET_READ:
+		return arg <= 40 ? 1 : -EINVAL;
+	}
+	return -EINVAL;
 }

@@ -105,7 +105,9 @@ static void trace(struct task *t, const struct syscall_desc *d, long ret)
 			sbuf_add(&b, ", ", 2);
 		trace_arg(&b, t, fmt[i], t->args.a[i], i < 5 ? t->args.a[i + 1] : 0);
 	}
-	if (ret < 0 && ret >= -4095)
+	if (ret == -ENORETURN)
+		sbuf_printf(&b, ") = ?\n");
+	else if (ret < 0 && ret >= -4095)
 		sbuf_printf(&b, ") = -1 %s (%s)\n", strerrorname_np(-ret) ?: "E?", strerror(-ret));
 	else if (d && strchr(d->flags, 'R'))
 		sbuf_printf(&b, ") = 0x%lx\n", ret);
@@ -141,7 +143,7 @@ void syscall_dispatch(struct task *t)
 		t->state = TASK_BLOCKED;
 		return;
 	}
-	if (trace_enabled && ret != -ENORETURN)
+	if (trace_enabled)
 		trace(t, d, ret == -EJUSTRETURN ? regs_ret(&t->regs) : ret);
 	if (ret == -ENORETURN)
 		return;

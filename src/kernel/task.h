@@ -69,6 +69,8 @@ struct process {
 	int exit_status;		/* as wait() reports it */
 	struct path exe;		/* the running program, for /proc */
 	struct timespec start_time;	/* CLOCK_MONOTONIC */
+	int pdeath_signal;
+	bool dumpable, subreaper, no_new_privs;
 };
 
 /* The task whose system call the kernel is handling now (as in Linux). */
