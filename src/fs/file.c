@@ -2,6 +2,8 @@
 #include "vfs.h"
 #include <fcntl.h>
 #include <sys/sysmacros.h>
+#include <poll.h>
+#include "waitq.h"
 
 struct file *file_alloc(void)
 {
@@ -373,4 +375,17 @@ void fs_context_put(struct fs_context *fs)
 	path_put(&fs->root);
 	path_put(&fs->cwd);
 	free(fs);
+}
+
+void poll_wait(struct poll_table *pt, struct waitq *q)
+{
+	if (pt && pt->task)
+		wait_on(pt->task, q);
+}
+
+unsigned file_poll(struct file *f, struct poll_table *pt)
+{
+	if (f->ops && f->ops->poll)
+		return f->ops->poll(f, pt);
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }

@@ -70,8 +70,19 @@ struct file_ops {
 	int (*getattr)(struct file *f, struct kstat *st);
 	int (*truncate)(struct file *f, uint64_t size);
 	void (*release)(struct file *f);
+	/* Readiness (POLLIN, POLLOUT, ...). With `pt`, the file also calls
+	 * poll_wait() for each wait queue a change would be announced on, as
+	 * in Linux. NULL means always ready for reading and writing. */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	bool seekable;		/* lseek works (else ESPIPE) */
 };
+
+/* Registers the polling task on `q`; see file_ops.poll. */
+struct poll_table { struct task *task; };
+struct waitq;
+void poll_wait(struct poll_table *pt, struct waitq *q);
+/* poll() of any file. */
+unsigned file_poll(struct file *f, struct poll_table *pt);
 
 struct super_block {
 	const char *type;	/* "tmpfs", "proc", ... as /proc/mounts says */
@@ -80,8 +91,10 @@ struct super_block {
 	void *priv;
 };
 
+struct pipe;
 struct inode {
 	int refs;
+	struct pipe *fifo;	/* a named pipe's buffer while it is open */
 	uint32_t mode;		/* S_IFMT bits at least */
 	uint64_t ino;
 	struct super_block *sb;

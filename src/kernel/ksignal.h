@@ -10,3 +10,7 @@
 /* The guest faulted (SIGSEGV, SIGBUS, ...). */
 void signal_fault(struct task *t, const siginfo_t *si);
 struct sighand *sighand_new(void);
+/* Sends `sig` to one thread or to a whole process (as kill/tgkill do);
+ * `info` may be NULL for a kernel-made SI_KERNEL siginfo. */
+int send_signal_task(struct task *t, int sig, const siginfo_t *info);
+int send_signal_process(struct process *p, int sig, const siginfo_t *info);

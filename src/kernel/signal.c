@@ -62,3 +62,23 @@ long sys_rt_sigprocmask(struct task *t, const struct sysargs *a)
 	}
 	return 0;
 }
+
+bool signal_pending(struct task *t UNUSED)
+{
+	return false;
+}
+
+int send_signal_task(struct task *t, int sig, const siginfo_t *info UNUSED)
+{
+	/* Delivery lands with the signals work; until then the default
+	 * action of a fatal signal is all there is. */
+	if (sig != SIGCHLD && sig != SIGURG && sig != SIGWINCH && sig != SIGCONT)
+		process_exit(t->proc, sig);
+	return 0;
+}
+
+int send_signal_process(struct process *p, int sig, const siginfo_t *info)
+{
+	struct task *t = list_entry(p->threads.next, struct task, thread_node);
+	return send_signal_task(t, sig, info);
+}

@@ -42,6 +42,9 @@ struct task {
 	struct sysargs args;
 	bool rerun;			/* handler runs again after a wake */
 	bool timed_out;			/* the wait's deadline passed */
+	/* What a wait cut short by a signal returns (ERESTARTSYS unless the
+	 * handler says otherwise before blocking), as in Linux. */
+	int restart_code;
 	struct timespec deadline;	/* CLOCK_MONOTONIC; kept across reruns */
 	struct list_head waiters;	/* struct waiter, while blocked */
 	struct timer *timer;

@@ -32,3 +32,5 @@ void timers_run(void);
 void hostfd_ready(void *watch);
 void loop_init(int platform_fd);
 int loop_epoll_fd(void);
+/* Whether a signal waits to be delivered to `t` (blocked calls end early). */
+bool signal_pending(struct task *t);
