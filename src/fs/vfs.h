@@ -11,6 +11,7 @@
 #include <time.h>
 
 struct inode;
+struct poll_table;
 struct dentry;
 struct mount;
 struct file;
