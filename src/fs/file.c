@@ -389,3 +389,37 @@ unsigned file_poll(struct file *f, struct poll_table *pt)
 		return f->ops->poll(f, pt);
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
+
+/* A forked child's copy of the fd table: the same open files. */
+struct files *files_dup(struct files *old)
+{
+	struct files *fs = files_new();
+	files_grow(fs, old->max);
+	for (int i = 0; i < old->max; i++) {
+		if (old->fd[i])
+			fs->fd[i] = file_get(old->fd[i]);
+		fs->fdflags[i] = old->fdflags[i];
+	}
+	return fs;
+}
+
+/* Closes the fds marked close-on-exec. */
+void files_close_on_exec(struct files *fs)
+{
+	for (int i = 0; i < fs->max; i++)
+		if (fs->fd[i] && (fs->fdflags[i] & FD_CLOEXEC_BIT)) {
+			struct file *f = fs->fd[i];
+			fs->fd[i] = NULL;
+			fs->fdflags[i] = 0;
+			file_put(f);
+		}
+}
+
+struct fs_context *fs_context_dup(struct fs_context *old)
+{
+	struct fs_context *fs = fs_context_new(old->root);
+	path_put(&fs->cwd);
+	fs->cwd = path_get(old->cwd);
+	fs->umask = old->umask;
+	return fs;
+}

@@ -241,3 +241,6 @@ bool dentry_is_ancestor(struct dentry *anc, struct dentry *d);
 int console_open(struct file *f);
 /* What /proc/<pid>/fd/<n> says for an open file. */
 char *file_link_name(struct file *f);
+struct files *files_dup(struct files *old);
+void files_close_on_exec(struct files *fs);
+struct fs_context *fs_context_dup(struct fs_context *old);

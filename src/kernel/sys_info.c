@@ -201,18 +201,6 @@ long sys_rseq(struct task *t UNUSED, const struct sysargs *a UNUSED)
 	return -ENOSYS;
 }
 
-long sys_exit(struct task *t, const struct sysargs *a)
-{
-	task_exit(t, (int)a->a[0]);
-	return -ENORETURN;
-}
-
-long sys_exit_group(struct task *t, const struct sysargs *a)
-{
-	process_exit_code(t->proc, (int)a->a[0]);
-	return -ENORETURN;
-}
-
 long sys_prctl(struct task *t, const struct sysargs *a)
 {
 	struct process *p = t->proc;

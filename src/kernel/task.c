@@ -43,6 +43,12 @@ struct task *task_by_tid(int tid)
 	return NULL;
 }
 
+void task_hash_add(struct task *t)
+{
+	t->hash_next = by_host_tid[t->host_tid % HASH_SIZE];
+	by_host_tid[t->host_tid % HASH_SIZE] = t;
+}
+
 void task_hash_remove(struct task *t)
 {
 	struct task **pp = &by_host_tid[t->host_tid % HASH_SIZE];
@@ -63,8 +69,7 @@ struct task *task_new(struct process *p, int host_tid)
 	list_init(&t->ready_node);
 	list_add_tail(&t->thread_node, &p->threads);
 	p->nthreads++;
-	t->hash_next = by_host_tid[host_tid % HASH_SIZE];
-	by_host_tid[host_tid % HASH_SIZE] = t;
+	task_hash_add(t);
 	return t;
 }
 
@@ -73,6 +78,10 @@ struct process *process_new(void)
 	struct process *p = xzalloc(sizeof(*p));
 	p->pid = alloc_pid();
 	list_init(&p->threads);
+	list_init(&p->children);
+	list_init(&p->sibling);
+	p->child_wait = xmalloc(sizeof(*p->child_wait));
+	waitq_init(p->child_wait);
 	p->start_time = mono_now();
 	struct proc_entry *e = xmalloc(sizeof(*e));
 	e->p = p;
@@ -113,60 +122,16 @@ static void process_unlist(struct process *p)
 		}
 }
 
-/* Releases what a dead process holds. */
-static void process_release(struct process *p)
+void process_free(struct process *p)
 {
-	if (p->files)
-		files_put(p->files);
-	if (p->fs)
-		fs_context_put(p->fs);
-	if (p->mm)
-		mm_put(p->mm);
-	if (p->exe.dentry)
-		path_put(&p->exe);
-	p->files = NULL;
-	p->fs = NULL;
-	p->mm = NULL;
-}
-
-/* Ends every thread of `p`: `status` is a wait() status word, built by
- * the caller from an exit code or a signal. */
-static void process_kill_all(struct process *p, int status)
-{
-	struct task *t;
-	p->exit_status = status;
-	list_for_each_entry(t, &p->threads, thread_node) {
-		if (t->state == TASK_DEAD)
-			continue;
-		task_unwait(t);
-		if (t->state == TASK_READY)
-			list_del(&t->ready_node);
-		t->state = TASK_DEAD;
-		plat_kill(t->host_tid);
-	}
-	process_release(p);
 	process_unlist(p);
-	if (p == init_process)
-		loop_init_exited(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
-}
-
-void process_exit(struct process *p, int sig)
-{
-	process_kill_all(p, sig & 0x7f);
-}
-
-void process_exit_code(struct process *p, int code)
-{
-	process_kill_all(p, (code & 0xff) << 8);
-}
-
-void task_exit(struct task *t, int code)
-{
-	if (t->proc->nthreads <= 1) {
-		process_exit_code(t->proc, code);
-		return;
+	list_del(&p->sibling);
+	while (!list_empty(&p->threads)) {	/* tasks whose host exit is pending */
+		struct task *t = list_entry(p->threads.next, struct task, thread_node);
+		list_del(&t->thread_node);
 	}
-	t->proc->nthreads--;
-	t->state = TASK_DEAD;
-	plat_kill(t->host_tid);
+	if (p->sighand && --p->sighand->refs == 0)
+		free(p->sighand);
+	free(p->child_wait);
+	free(p);
 }

@@ -53,6 +53,7 @@ struct task {
 	struct task *hash_next;		/* host tid hash chain */
 	uint64_t sigmask;
 	uaddr_t clear_child_tid;
+	int vfork_child;		/* vfork: the child we wait for */
 	uaddr_t robust_list;
 	size_t robust_len;
 	char comm[16];
@@ -61,6 +62,14 @@ struct task {
 struct process {
 	int pid, pgid, sid;
 	struct process *parent;
+	struct list_head children;	/* struct process, by sibling */
+	struct list_head sibling;
+	bool zombie;			/* exited, waiting for wait() */
+	struct waitq *child_wait;	/* parent waits here for children */
+	struct task *vfork_parent;	/* blocked until we exec or exit */
+	uint64_t utime, stime;		/* clock ticks, once exited */
+	uint64_t cutime, cstime;	/* of reaped children */
+	uint64_t maxrss_kb, cmaxrss_kb;
 	struct mm *mm;
 	struct files *files;
 	struct fs_context *fs;
@@ -73,7 +82,7 @@ struct process {
 	struct path exe;		/* the running program, for /proc */
 	struct timespec start_time;	/* CLOCK_MONOTONIC */
 	int pdeath_signal;
-	bool dumpable, subreaper, no_new_privs;
+	bool dumpable, subreaper, no_new_privs, did_exec;
 };
 
 /* The task whose system call the kernel is handling now (as in Linux). */
@@ -83,6 +92,7 @@ struct task *task_by_host_tid(int host_tid);
 struct task *task_by_tid(int tid);
 struct task *task_new(struct process *p, int host_tid);
 void task_hash_remove(struct task *t);
+void task_hash_add(struct task *t);
 struct process *process_new(void);
 int alloc_pid(void);
 /* The first process: pid 1. Its exit ends the whole run. */
@@ -96,3 +106,7 @@ void process_exit(struct process *p, int sig);
 /* Every process in pid order: NULL gives the first. */
 struct process *process_next(struct process *prev);
 struct process *process_by_pid(int pid);
+/* Frees a reaped zombie. */
+void process_free(struct process *p);
+/* Ends one thread: it leaves its process now, and the host thread goes. */
+void task_kill(struct task *t, bool whole_process);

@@ -34,6 +34,7 @@ struct mm {
 
 struct mm *mm_new(void);
 void mm_put(struct mm *mm);
+struct mm *mm_dup(struct mm *old);
 /* Learns the host-made parts of a fresh stub process (vDSO, vvar, stub)
  * and removes the host's own stack. */
 int mm_adopt_stub(struct task *t, struct mm *mm);

@@ -501,3 +501,24 @@ int mm_adopt_stub(struct task *t, struct mm *mm)
 	mm->mmap_base = mm->stack_top - 0x8000000;
 	return 0;
 }
+
+/* The map of a forked child: the same VMAs (the host copied the memory
+ * itself, copy-on-write, when it forked the guest process). */
+struct mm *mm_dup(struct mm *old)
+{
+	struct mm *mm = mm_new();
+	struct vma *v;
+	list_for_each_entry(v, &old->vmas, node)
+		list_add_tail(&vma_new(v->start, v->end, v->prot, v->flags, v->kind, v->file,
+				       v->pgoff)->node, &mm->vmas);
+	mm->mmap_base = old->mmap_base;
+	mm->brk_start = old->brk_start;
+	mm->brk = old->brk;
+	mm->stack_top = old->stack_top;
+	mm->vdso_base = old->vdso_base;
+	mm->arg_start = old->arg_start;
+	mm->arg_end = old->arg_end;
+	mm->env_start = old->env_start;
+	mm->env_end = old->env_end;
+	return mm;
+}

@@ -43,6 +43,16 @@ void plat_kill(int tid);
  * and returns its result (-errno on failure). The thread's registers are
  * preserved. */
 long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+/* Clones the (stopped) guest thread `tid` on the host with `host_flags`
+ * (CLONE_VM, CLONE_THREAD, ... and the exit signal) and returns the new
+ * host thread in *child, stopped, its registers a copy of the parent's. */
+int plat_clone(int tid, unsigned long host_flags, int *child);
+/* Ends one host thread of a guest process (the others live on). */
+void plat_exit_thread(int tid);
+/* Reads the host's accounting of a guest process: user and system time
+ * in clock ticks, peak resident size in KiB. */
+void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb);
+
 /* Makes host fd `fd` of the kernel available inside the guest process of
  * `tid`; returns its number there (close it with plat_host_syscall). */
 int plat_pass_fd(int tid, int fd);

@@ -166,7 +166,7 @@ int plat_spawn(int *out_tid)
 	}
 	close(go[0]);
 	long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
-		    PTRACE_O_TRACECLONE;
+		    PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 	if (ptrace(PTRACE_SEIZE, pid, 0, opts)) {
 		int e = errno;
 		kill(pid, SIGKILL);
@@ -212,6 +212,36 @@ void plat_kill(int tid)
 	kill(tid, SIGKILL);
 }
 
+/* Runs the gadget in `tid` until its int3. A fork or clone event on the
+ * way records the new host thread in *child. */
+static long run_gadget(int tid, int *child)
+{
+	struct user_regs_struct r;
+	for (;;) {
+		int st;
+		if (waitpid(tid, &st, __WALL) < 0)
+			return -ESRCH;
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			struct plat_event ev = { .kind = PEV_EXITED, .tid = tid, .status = st };
+			defer(&ev);
+			return -ESRCH;
+		}
+		int event = st >> 16;
+		if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+		    event == PTRACE_EVENT_CLONE) {
+			unsigned long msg = 0;
+			ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
+			if (child)
+				*child = (int)msg;
+		} else if (WSTOPSIG(st) == SIGTRAP && event == 0) {
+			ptrace(PTRACE_GETREGS, tid, 0, &r);
+			if (r.rip == STUB_SYSCALL_GADGET + 3)
+				return (long)r.rax;
+		}
+		ptrace(PTRACE_CONT, tid, 0, 0);	/* a host signal: drop it */
+	}
+}
+
 long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	struct user_regs_struct saved, r;
@@ -224,24 +254,86 @@ long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, lon
 	r.rip = STUB_SYSCALL_GADGET;
 	if (ptrace(PTRACE_SETREGS, tid, 0, &r) || ptrace(PTRACE_CONT, tid, 0, 0))
 		return -ESRCH;
+	long ret = run_gadget(tid, NULL);
+	if (ret != -ESRCH)
+		ptrace(PTRACE_SETREGS, tid, 0, &saved);
+	return ret;
+}
+
+int plat_clone(int tid, unsigned long host_flags, int *child)
+{
+	struct user_regs_struct saved, r;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &saved))
+		return -ESRCH;
+	r = saved;
+	r.rax = SYS_clone;
+	r.orig_rax = -1;
+	r.rdi = host_flags;
+	r.rsi = r.rdx = r.r10 = r.r8 = 0;	/* same stack; no tid writes */
+	r.rip = STUB_SYSCALL_GADGET;
+	*child = 0;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) || ptrace(PTRACE_CONT, tid, 0, 0))
+		return -ESRCH;
+	long ret = run_gadget(tid, child);
+	if (ret == -ESRCH)
+		return -ESRCH;
+	ptrace(PTRACE_SETREGS, tid, 0, &saved);
+	if (ret < 0)
+		return (int)ret;
+	/* The child is auto-attached and stops before running anything. */
 	for (;;) {
 		int st;
-		if (waitpid(tid, &st, __WALL) < 0)
-			return -ESRCH;
-		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			struct plat_event ev = { .kind = PEV_EXITED, .tid = tid, .status = st };
-			defer(&ev);
-			return -ESRCH;
-		}
-		if (WSTOPSIG(st) == SIGTRAP && (st >> 16) == 0) {
-			ptrace(PTRACE_GETREGS, tid, 0, &r);
-			if (r.rip == STUB_SYSCALL_GADGET + 3)
-				break;
-		}
-		ptrace(PTRACE_CONT, tid, 0, 0);	/* a host signal: drop it */
+		if (waitpid(*child, &st, __WALL) < 0)
+			return -errno;
+		if (WIFSTOPPED(st))
+			return 0;
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			return -EAGAIN;
 	}
-	ptrace(PTRACE_SETREGS, tid, 0, &saved);
-	return (long)r.rax;
+}
+
+void plat_exit_thread(int tid)
+{
+	struct user_regs_struct r;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r))
+		return;
+	r.rax = SYS_exit;
+	r.orig_rax = -1;
+	r.rdi = 0;
+	r.rip = STUB_SYSCALL_GADGET;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) == 0 && ptrace(PTRACE_CONT, tid, 0, 0) == 0)
+		run_gadget(tid, NULL);	/* returns with its exit deferred */
+}
+
+void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb)
+{
+	char path[64], buf[1024];
+	*utime = *stime = *maxrss_kb = 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	/* Fields 14 and 15 (utime, stime) come after the ")" of the name. */
+	char *p = strrchr(buf, ')');
+	unsigned long long u, s;
+	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &u, &s) == 2) {
+		*utime = u;
+		*stime = s;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	char line[256];
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %llu", &u) == 1)
+			*maxrss_kb = u;
+	fclose(f);
 }
 
 int plat_pass_fd(int tid, int fd)

@@ -1,0 +1,213 @@
+/* execve and execveat. The new program gets a brand-new host process: the
+ * kernel spawns a fresh stub, loads the program into it, and only when
+ * that worked does the old host process go. A failed exec leaves the
+ * caller exactly as it was, and a vfork child (which shares its parent's
+ * memory on the host) never touches the parent's address space. */
+#include "task.h"
+#include "exec.h"
+#include "loop.h"
+#include "waitq.h"
+#include "ksignal.h"
+#include "ksyscall.h"
+#include "uaccess.h"
+#include "platform.h"
+#include "../mm/mm.h"
+#include "../fs/vfs.h"
+#include <fcntl.h>
+#include <limits.h>
+
+#define MAX_ARG_STRINGS 0x7fffffff
+#define ARG_TOTAL_MAX (6 << 20)
+
+static void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* Copies a NULL-terminated array of guest strings. */
+static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *total)
+{
+	size_t n = 0, cap = 16;
+	char **v = xzalloc(cap * sizeof(char *));
+	for (; uv; n++) {
+		uint64_t p;
+		if (copy_from_user(t, &p, uv + n * 8, 8)) {
+			strv_free(v);
+			return -EFAULT;
+		}
+		if (!p)
+			break;
+		if (n + 2 > cap) {
+			cap *= 2;
+			v = xrealloc(v, cap * sizeof(char *));
+		}
+		char *s = xmalloc(32 * PAGE_SIZE + 1);
+		long len = strncpy_from_user(t, s, p, 32 * PAGE_SIZE + 1);
+		if (len < 0) {
+			free(s);
+			v[n] = NULL;
+			strv_free(v);
+			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
+		}
+		*total += len + 1 + sizeof(char *);
+		v[n] = xrealloc(s, len + 1);
+		v[n + 1] = NULL;
+		if (*total > ARG_TOTAL_MAX || n >= MAX_ARG_STRINGS) {
+			strv_free(v);
+			return -E2BIG;
+		}
+	}
+	v[n] = NULL;
+	*out = v;
+	return 0;
+}
+
+/* What is left to do once the new program is loaded (Linux's
+ * begin_new_exec): other threads go, close-on-exec fds close, caught
+ * signals reset, and a vfork parent may run again. */
+static void finish_exec(struct task *t)
+{
+	struct process *p = t->proc;
+	struct task *o, *n;
+	list_for_each_entry_safe(o, n, &p->threads, thread_node)
+		if (o != t)
+			task_kill(o, true);
+	t->tid = p->pid;
+	if (p->files->refs > 1) {
+		struct files *mine = files_dup(p->files);
+		files_put(p->files);
+		p->files = mine;
+	}
+	files_close_on_exec(p->files);
+	if (p->fs->refs > 1) {
+		struct fs_context *mine = fs_context_dup(p->fs);
+		fs_context_put(p->fs);
+		p->fs = mine;
+	}
+	if (p->sighand->refs > 1) {
+		struct sighand *sh = sighand_new();
+		memcpy(sh->action, p->sighand->action, sizeof(sh->action));
+		p->sighand->refs--;
+		p->sighand = sh;
+	}
+	for (int i = 0; i < 64; i++) {
+		struct k_sigaction *ka = &p->sighand->action[i];
+		if (ka->handler != (uint64_t)SIG_IGN)
+			memset(ka, 0, sizeof(*ka));
+	}
+	t->clear_child_tid = 0;
+	t->robust_list = 0;
+	p->did_exec = true;
+	if (p->vfork_parent) {
+		task_wake(p->vfork_parent);
+		p->vfork_parent = NULL;
+	}
+}
+
+static int exec_in_new_process(struct task *t, const char *path, char **argv, char **envp)
+{
+	struct process *p = t->proc;
+	int new_tid, err = plat_spawn(&new_tid);
+	if (err)
+		return err == -ENOEXEC ? -ENOMEM : err;
+	int old_tid = t->host_tid;
+	struct mm *old_mm = p->mm;
+	struct cpu_regs old_regs = t->regs;
+	task_hash_remove(t);
+	t->host_tid = new_tid;
+	task_hash_add(t);
+	p->mm = mm_new();
+	if (!(err = plat_get_regs(new_tid, &t->regs)) && !(err = mm_adopt_stub(t, p->mm)))
+		err = do_execve(t, path, argv, envp);
+	if (err) {
+		/* Back to the old process, untouched. */
+		plat_kill(new_tid);
+		mm_put(p->mm);
+		p->mm = old_mm;
+		task_hash_remove(t);
+		t->host_tid = old_tid;
+		task_hash_add(t);
+		t->regs = old_regs;
+		return err;
+	}
+	/* The old host process goes; its exit event finds no task. */
+	plat_kill(old_tid);
+	mm_put(old_mm);
+	finish_exec(t);
+	return 0;
+}
+
+/* The path to load: `name` relative to `dirfd`, or the file itself for
+ * AT_EMPTY_PATH (as /proc/self/fd/N would name it). */
+static char *exec_path(struct task *t, int dirfd, const char *name, int flags, int *err)
+{
+	if (name[0] == '/' || (dirfd == AT_FDCWD && name[0]))
+		return xstrdup(name);
+	if (!name[0] && !(flags & AT_EMPTY_PATH)) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	struct file *f = fd_get(t, dirfd);
+	if (!f || !f->path.dentry) {
+		if (f)
+			file_put(f);
+		*err = dirfd == AT_FDCWD ? -ENOENT : -EBADF;
+		return NULL;
+	}
+	char *dir = d_path(f->path, t->proc->fs->root), *out;
+	file_put(f);
+	if (!name[0])
+		return dir;
+	if (asprintf(&out, "%s/%s", dir, name) < 0)
+		kpanic("out of memory");
+	free(dir);
+	return out;
+}
+
+static long do_execveat(struct task *t, int dirfd, uaddr_t uname, uaddr_t uargv, uaddr_t uenvp, int flags)
+{
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	int err;
+	char *name = (flags & AT_EMPTY_PATH) ? getname_empty_ok(t, uname, &err) : getname(t, uname, &err);
+	if (!name)
+		return err;
+	char **argv = NULL, **envp = NULL;
+	size_t total = 0;
+	char *path = exec_path(t, dirfd, name, flags, &err);
+	free(name);
+	if (!path)
+		return err;
+	if ((err = copy_strings(t, uargv, &argv, &total)) ||
+	    (err = copy_strings(t, uenvp, &envp, &total)))
+		goto out;
+	if ((flags & AT_SYMLINK_NOFOLLOW)) {
+		struct path p;
+		if (path_lookup(t, AT_FDCWD, path, 0, &p) == 0) {
+			bool link = S_ISLNK(p.dentry->inode->mode);
+			path_put(&p);
+			if (link) {
+				err = -ELOOP;
+				goto out;
+			}
+		}
+	}
+	err = exec_in_new_process(t, path, argv, envp);
+out:
+	free(path);
+	strv_free(argv);
+	strv_free(envp);
+	return err;
+}
+
+long sys_execve(struct task *t, const struct sysargs *a)
+{
+	return do_execveat(t, AT_FDCWD, a->a[0], a->a[1], a->a[2], 0);
+}
+
+long sys_execveat(struct task *t, const struct sysargs *a)
+{
+	return do_execveat(t, (int)a->a[0], a->a[1], a->a[2], a->a[3], (int)a->a[4]);
+}
