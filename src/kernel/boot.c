@@ -117,6 +117,9 @@ static struct task *make_init(void)
 	struct process *p = process_new();
 	struct task *t = task_new(p, tid);
 	p->mm = mm_new();
+	char *xstate = xmalloc(65536);
+	plat_get_fpstate(tid, xstate);	/* learns the machine's XSAVE size */
+	free(xstate);
 	if ((err = plat_get_regs(tid, &t->regs)) || (err = mm_adopt_stub(t, p->mm)))
 		kpanic("cannot set up the guest address space: %s", strerror(-err));
 	p->pgid = p->sid = p->pid;

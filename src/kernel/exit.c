@@ -103,6 +103,7 @@ static void process_end(struct process *p, int status)
 		task_kill(list_entry(p->threads.next, struct task, thread_node), true);
 	p->exit_status = status;
 	p->zombie = true;
+	itimer_cancel_all(p);
 	if (p->files)
 		files_put(p->files);
 	if (p->fs)
@@ -183,6 +184,24 @@ static int wait_scan(struct task *t, int which, int id, int options, struct wait
 		if (!wait_matches(c, which, id))
 			continue;
 		any = true;
+		if (!c->zombie && c->stopped && c->report_stop && (options & WUNTRACED)) {
+			r->pid = c->pid;
+			r->status = (c->stop_sig << 8) | 0x7f;
+			r->code = CLD_STOPPED;
+			r->child_code = c->stop_sig;
+			if (!(options & WNOWAIT))
+				c->report_stop = false;
+			return r->pid;
+		}
+		if (!c->zombie && c->report_cont && (options & WCONTINUED)) {
+			r->pid = c->pid;
+			r->status = 0xffff;
+			r->code = CLD_CONTINUED;
+			r->child_code = SIGCONT;
+			if (!(options & WNOWAIT))
+				c->report_cont = false;
+			return r->pid;
+		}
 		if (!c->zombie || !(options & WEXITED))
 			continue;
 		r->pid = c->pid;

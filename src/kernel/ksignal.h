@@ -1,5 +1,5 @@
-/* Signals. This first version records dispositions and masks; delivery
- * to guest handlers comes with the processes work. */
+/* Signals: pending sets, sending, delivery to guest handlers with real
+ * x86_64 frames, default actions, and job-control stops. */
 #pragma once
 #include "task.h"
 #include <signal.h>
@@ -7,10 +7,27 @@
 #define SIGBIT(s) (1ULL << ((s) - 1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
-/* The guest faulted (SIGSEGV, SIGBUS, ...). */
-void signal_fault(struct task *t, const siginfo_t *si);
 struct sighand *sighand_new(void);
-/* Sends `sig` to one thread or to a whole process (as kill/tgkill do);
- * `info` may be NULL for a kernel-made SI_KERNEL siginfo. */
+void sigpending_init(struct sigpending *p);
+void sigpending_flush(struct sigpending *p);
+
+/* Sends `sig` to one thread or to a whole process (as tgkill and kill
+ * do); `info` may be NULL for a kernel-made SI_KERNEL siginfo. */
 int send_signal_task(struct task *t, int sig, const siginfo_t *info);
 int send_signal_process(struct process *p, int sig, const siginfo_t *info);
+/* kill(2)'s targets: a process group. Returns -ESRCH if it is empty. */
+int send_signal_pgrp(int pgrp, int sig, const siginfo_t *info);
+
+/* The guest faulted (SIGSEGV, SIGBUS, ...): the signal is forced. */
+void signal_fault(struct task *t, const siginfo_t *si);
+/* Runs before a stopped task goes back to guest code: delivers pending
+ * signals (frames, default actions, syscall restarts). Returns false if
+ * the task must not run (it died or its process is stopped). */
+bool signal_deliver(struct task *t);
+bool signal_pending(struct task *t);
+/* Takes a pending signal off the queues without delivering it. */
+void signal_take(struct task *t, int sig, siginfo_t *si);
+/* Drops `sig` from every pending set of `p` (it became ignored). */
+void signal_discard(struct process *p, int sig);
+/* Whether `sig` would be ignored by `p` right now. */
+bool signal_ignored(struct process *p, int sig);

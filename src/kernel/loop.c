@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 static int epfd = -1;
+static int console_sigfd = -1;
+int console_signals_init(void);
+void console_signals_handle(void);
 static int platform_fd = -1;
 static struct list_head ready = LIST_HEAD_INIT(ready);
 static int exit_status = -1;	/* set when init exits */
@@ -27,6 +30,10 @@ void loop_init(int pfd)
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, pfd, &ev))
 		kpanic("epoll_ctl: %s", strerror(errno));
+	console_sigfd = console_signals_init();
+	ev.data.ptr = &console_sigfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, console_sigfd, &ev))
+		kpanic("epoll_ctl: %s", strerror(errno));
 }
 
 void loop_make_ready(struct task *t)
@@ -36,6 +43,8 @@ void loop_make_ready(struct task *t)
 
 void task_resume(struct task *t)
 {
+	if (!signal_deliver(t))
+		return;		/* it died, or its process is stopped */
 	t->state = TASK_RUNNING;
 	/* orig_rax = -1: the host must not apply its own restart logic. */
 	t->regs.r.orig_rax = (unsigned long long)-1;
@@ -47,6 +56,7 @@ void task_resume(struct task *t)
 void task_return(struct task *t, long result)
 {
 	regs_set_ret(&t->regs, result);
+	t->syscall_return = true;
 	task_resume(t);
 }
 
@@ -59,6 +69,7 @@ static void on_syscall(struct task *t)
 		t->args.a[i] = regs_arg(&t->regs, i);
 	t->rerun = false;
 	t->timed_out = false;
+	t->restart_code = 0;
 	syscall_dispatch(t);
 }
 
@@ -68,6 +79,7 @@ static void on_exited(struct task *t, int status)
 {
 	if (t->state == TASK_DEAD) {
 		task_hash_remove(t);
+		sigpending_flush(&t->pending);
 		free(t);
 		return;
 	}
@@ -91,11 +103,19 @@ static void handle_platform_events(void)
 			on_syscall(t);
 			break;
 		case PEV_SIGNAL:
+			t->interrupt_sent = false;
 			if (plat_get_regs(t->host_tid, &t->regs) == 0)
 				signal_fault(t, &ev.si);
 			break;
 		case PEV_EXITED:
 			on_exited(t, ev.status);
+			break;
+		case PEV_INTERRUPTED:
+			t->interrupt_sent = false;
+			if (t->state == TASK_RUNNING && plat_get_regs(t->host_tid, &t->regs) == 0) {
+				t->syscall_return = false;
+				task_resume(t);
+			}
 			break;
 		case PEV_NEWTHREAD:
 			break;
@@ -133,6 +153,8 @@ int loop_run(void)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL)
 				handle_platform_events();
+			else if (evs[i].data.ptr == &console_sigfd)
+				console_signals_handle();
 			else
 				hostfd_ready(evs[i].data.ptr);
 		}

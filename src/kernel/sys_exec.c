@@ -98,6 +98,8 @@ static void finish_exec(struct task *t)
 			memset(ka, 0, sizeof(*ka));
 	}
 	t->clear_child_tid = 0;
+	t->altstack.sp = t->altstack.size = 0;
+	t->altstack.flags = SS_DISABLE;
 	t->robust_list = 0;
 	p->did_exec = true;
 	if (p->vfork_parent) {

@@ -3,6 +3,8 @@
 #include "ksyscall.h"
 #include "loop.h"
 #include "uaccess.h"
+#include "ksignal.h"
+#include "waitq.h"
 #include <stdarg.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -139,10 +141,17 @@ void syscall_dispatch(struct task *t)
 		ret = -ENOSYS;
 	}
 	current = NULL;
-	if (ret == -EWOULDBLOCK_TASK) {
-		t->state = TASK_BLOCKED;
-		return;
+	if (ret == -EWOULDBLOCK_TASK && t->state == TASK_IN_KERNEL) {
+		if (!signal_pending(t)) {
+			t->state = TASK_BLOCKED;
+			return;
+		}
+		/* A signal came: the wait ends with the call's restart code. */
+		task_unwait(t);
+		ret = -(t->restart_code ? t->restart_code : ERESTARTSYS);
 	}
+	if (ret == -EWOULDBLOCK_TASK)	/* the task was killed or parked */
+		return;
 	if (trace_enabled)
 		trace(t, d, ret == -EJUSTRETURN ? regs_ret(&t->regs) : ret);
 	if (ret == -ENORETURN)

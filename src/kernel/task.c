@@ -66,6 +66,8 @@ struct task *task_new(struct process *p, int host_tid)
 	t->tid = p->nthreads == 0 ? p->pid : alloc_pid();
 	t->state = TASK_IN_KERNEL;
 	list_init(&t->waiters);
+	sigpending_init(&t->pending);
+	t->altstack.flags = SS_DISABLE;
 	list_init(&t->ready_node);
 	list_add_tail(&t->thread_node, &p->threads);
 	p->nthreads++;
@@ -79,6 +81,8 @@ struct process *process_new(void)
 	p->pid = alloc_pid();
 	list_init(&p->threads);
 	list_init(&p->children);
+	sigpending_init(&p->shared_pending);
+	p->exit_signal = SIGCHLD;
 	list_init(&p->sibling);
 	p->child_wait = xmalloc(sizeof(*p->child_wait));
 	waitq_init(p->child_wait);
@@ -130,6 +134,7 @@ void process_free(struct process *p)
 		struct task *t = list_entry(p->threads.next, struct task, thread_node);
 		list_del(&t->thread_node);
 	}
+	sigpending_flush(&p->shared_pending);
 	if (p->sighand && --p->sighand->refs == 0)
 		free(p->sighand);
 	free(p->child_wait);

@@ -20,7 +20,14 @@ enum task_state {
 	TASK_IN_KERNEL,	/* stopped at a system call being handled now */
 	TASK_BLOCKED,	/* stopped, parked on wait queues */
 	TASK_READY,	/* stopped, woken: its system call runs again soon */
+	TASK_STOPPED,	/* stopped by a stop signal until SIGCONT */
 	TASK_DEAD,
+};
+
+/* Signals waiting for delivery: a set, and the siginfo of each. */
+struct sigpending {
+	uint64_t set;
+	struct list_head queue;		/* struct sigqueue */
 };
 
 struct k_sigaction {
@@ -52,6 +59,13 @@ struct task {
 	struct list_head thread_node;	/* in proc->threads */
 	struct task *hash_next;		/* host tid hash chain */
 	uint64_t sigmask;
+	uint64_t saved_sigmask;		/* sigsuspend/ppoll: restored after */
+	bool restore_sigmask;
+	uint64_t sigwait_set;		/* rt_sigtimedwait: wake for these too */
+	struct sigpending pending;	/* sent to this thread */
+	struct { uint64_t sp, size; int flags; } altstack;
+	bool syscall_return;		/* regs hold a system call's result */
+	bool interrupt_sent;
 	uaddr_t clear_child_tid;
 	int vfork_child;		/* vfork: the child we wait for */
 	uaddr_t robust_list;
@@ -82,6 +96,13 @@ struct process {
 	struct path exe;		/* the running program, for /proc */
 	struct timespec start_time;	/* CLOCK_MONOTONIC */
 	int pdeath_signal;
+	struct sigpending shared_pending;	/* sent to the process */
+	bool stopped;			/* by a stop signal */
+	int stop_sig;
+	bool report_stop, report_cont;	/* for wait(WUNTRACED/WCONTINUED) */
+	int exit_signal;		/* sent to the parent at exit */
+	struct timer *itimer_real;	/* alarm / ITIMER_REAL */
+	struct timespec itimer_interval;
 	bool dumpable, subreaper, no_new_privs, did_exec;
 };
 
@@ -103,6 +124,7 @@ extern struct process *init_process;
 void task_exit(struct task *t, int code);
 void process_exit_code(struct process *p, int code);
 void process_exit(struct process *p, int sig);
+void itimer_cancel_all(struct process *p);
 /* Every process in pid order: NULL gives the first. */
 struct process *process_next(struct process *prev);
 struct process *process_by_pid(int pid);

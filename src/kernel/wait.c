@@ -13,7 +13,9 @@ struct waiter {
 
 struct timer {
 	struct timespec when;
-	struct task *t;
+	struct task *t;			/* woken, or else: */
+	void (*fn)(void *arg);		/* called */
+	void *arg;
 	struct list_head node;		/* sorted by `when` */
 };
 static struct list_head timers = LIST_HEAD_INIT(timers);
@@ -26,18 +28,47 @@ void wait_on(struct task *t, struct waitq *q)
 	list_add_tail(&w->tnode, &t->waiters);
 }
 
+static void timer_insert(struct timer *tm)
+{
+	struct timer *pos;
+	list_for_each_entry(pos, &timers, node)
+		if (ts_cmp(pos->when, tm->when) > 0)
+			break;
+	list_add_tail(&tm->node, &pos->node);
+}
+
 void wait_until(struct task *t, const struct timespec *when)
 {
-	struct timer *tm = xmalloc(sizeof(*tm)), *pos;
+	struct timer *tm = xzalloc(sizeof(*tm));
 	tm->when = *when;
 	tm->t = t;
 	if (t->timer)
 		kpanic("task %d waits on two timers", t->tid);
 	t->timer = tm;
-	list_for_each_entry(pos, &timers, node)
-		if (ts_cmp(pos->when, *when) > 0)
-			break;
-	list_add_tail(&tm->node, &pos->node);
+	timer_insert(tm);
+}
+
+struct timer *timer_add(const struct timespec *when, void (*fn)(void *), void *arg)
+{
+	struct timer *tm = xzalloc(sizeof(*tm));
+	tm->when = *when;
+	tm->fn = fn;
+	tm->arg = arg;
+	timer_insert(tm);
+	return tm;
+}
+
+void timer_cancel(struct timer *tm)
+{
+	if (!tm)
+		return;
+	list_del(&tm->node);
+	free(tm);
+}
+
+struct timespec timer_when(struct timer *tm)
+{
+	return tm->when;
 }
 
 void task_unwait(struct task *t)
@@ -138,6 +169,14 @@ void timers_run(void)
 		struct timer *tm = list_entry(timers.next, struct timer, node);
 		if (ts_cmp(tm->when, now) > 0)
 			break;
+		if (tm->fn) {
+			list_del(&tm->node);
+			void (*fn)(void *) = tm->fn;
+			void *arg = tm->arg;
+			free(tm);
+			fn(arg);
+			continue;
+		}
 		tm->t->timed_out = true;
 		task_wake(tm->t);	/* frees tm */
 	}

@@ -15,6 +15,10 @@ void wait_until(struct task *t, const struct timespec *when);
 /* Waits for a host fd (console, host socket) to become ready. */
 void wait_hostfd(struct task *t, int fd, unsigned events);
 void wake_up(struct waitq *q);
+/* A timer that calls fn(arg) once at `when` (CLOCK_MONOTONIC). */
+struct timer *timer_add(const struct timespec *when, void (*fn)(void *), void *arg);
+void timer_cancel(struct timer *tm);
+struct timespec timer_when(struct timer *tm);
 /* Makes a blocked task ready (its handler runs again). */
 void task_wake(struct task *t);
 /* Drops whatever a task waits on (it exits, or its wait ends). */
@@ -32,5 +36,3 @@ void timers_run(void);
 void hostfd_ready(void *watch);
 void loop_init(int platform_fd);
 int loop_epoll_fd(void);
-/* Whether a signal waits to be delivered to `t` (blocked calls end early). */
-bool signal_pending(struct task *t);

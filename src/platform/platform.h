@@ -14,6 +14,7 @@ enum plat_event_kind {
 	PEV_SIGNAL,	/* the host would deliver signal `sig` (a fault) */
 	PEV_EXITED,	/* the host thread is gone; `status` as from waitpid */
 	PEV_NEWTHREAD,	/* an injected clone made `new_tid` */
+	PEV_INTERRUPTED,/* stopped by plat_interrupt(); it is stopped */
 };
 
 struct plat_event {
@@ -38,6 +39,14 @@ int plat_set_regs(int tid, const struct cpu_regs *r);
 /* Lets a stopped thread run until its next system call or fault. */
 int plat_resume(int tid);
 void plat_kill(int tid);
+/* Makes a running thread stop soon with a PEV_INTERRUPTED event (if it
+ * stops for something else first, the interrupt comes after that). */
+void plat_interrupt(int tid);
+/* The thread's floating-point and vector state in the XSAVE layout the
+ * x86_64 signal frame uses; the size is fixed for the machine. */
+size_t plat_fpstate_size(void);
+int plat_get_fpstate(int tid, void *buf);
+int plat_set_fpstate(int tid, const void *buf);
 
 /* Runs host system call `nr` inside the (stopped) guest process of `tid`
  * and returns its result (-errno on failure). The thread's registers are

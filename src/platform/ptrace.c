@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <linux/ptrace.h>
+#include <elf.h>
 
 extern const char stub_image[], stub_image_end[];
 
@@ -95,7 +96,11 @@ static int decode(int tid, int st, struct plat_event *ev)
 		ev->kind = PEV_SYSCALL;
 		return 1;
 	}
-	if (event) {	/* group stops and other ptrace events: keep going */
+	if (event == PTRACE_EVENT_STOP) {
+		ev->kind = PEV_INTERRUPTED;
+		return 1;
+	}
+	if (event) {	/* other ptrace events: keep going */
 		ptrace(PTRACE_SYSEMU, tid, 0, 0);
 		return 0;
 	}
@@ -210,6 +215,34 @@ int plat_resume(int tid)
 void plat_kill(int tid)
 {
 	kill(tid, SIGKILL);
+}
+
+void plat_interrupt(int tid)
+{
+	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+}
+
+static size_t xstate_size;
+
+size_t plat_fpstate_size(void)
+{
+	return xstate_size ? xstate_size : 65536;
+}
+
+int plat_get_fpstate(int tid, void *buf)
+{
+	struct iovec iov = { buf, plat_fpstate_size() };
+	if (ptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE, &iov))
+		return -errno;
+	if (!xstate_size)
+		xstate_size = iov.iov_len;	/* the host says how big it is */
+	return 0;
+}
+
+int plat_set_fpstate(int tid, const void *buf)
+{
+	struct iovec iov = { (void *)buf, plat_fpstate_size() };
+	return ptrace(PTRACE_SETREGSET, tid, NT_X86_XSTATE, &iov) ? -errno : 0;
 }
 
 /* Runs the gadget in `tid` until its int3. A fork or clone event on the

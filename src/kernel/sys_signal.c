@@ -1,0 +1,401 @@
+/* The signal system calls. */
+#include "ksignal.h"
+#include "ksyscall.h"
+#include "uaccess.h"
+#include "waitq.h"
+#include <sys/time.h>
+
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)
+#endif
+
+#define SIGSET_SIZE 8
+
+long sys_rt_sigaction(struct task *t, const struct sysargs *a)
+{
+	int sig = (int)a->a[0];
+	if (a->a[3] != SIGSET_SIZE || sig < 1 || sig > 64)
+		return -EINVAL;
+	struct k_sigaction *ka = &t->proc->sighand->action[sig - 1], nka;
+	if (a->a[1]) {
+		if (copy_from_user(t, &nka, a->a[1], sizeof(nka)))
+			return -EFAULT;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+	}
+	if (a->a[2] && copy_to_user(t, a->a[2], ka, sizeof(*ka)))
+		return -EFAULT;
+	if (a->a[1]) {
+		nka.mask &= ~UNBLOCKABLE;
+		*ka = nka;
+		/* Setting SIG_IGN (or SIG_DFL for a default-ignored signal)
+		 * discards what is pending, as POSIX says. */
+		if (signal_ignored(t->proc, sig))
+			signal_discard(t->proc, sig);
+	}
+	return 0;
+}
+
+static int set_mask(struct task *t, int how, uint64_t set)
+{
+	switch (how) {
+	case SIG_BLOCK: t->sigmask |= set; break;
+	case SIG_UNBLOCK: t->sigmask &= ~set; break;
+	case SIG_SETMASK: t->sigmask = set; break;
+	default: return -EINVAL;
+	}
+	t->sigmask &= ~UNBLOCKABLE;
+	return 0;
+}
+
+long sys_rt_sigprocmask(struct task *t, const struct sysargs *a)
+{
+	uint64_t set, old = t->sigmask;
+	if (a->a[3] != SIGSET_SIZE)
+		return -EINVAL;
+	if (a->a[1]) {
+		if (copy_from_user(t, &set, a->a[1], sizeof(set)))
+			return -EFAULT;
+		int err = set_mask(t, (int)a->a[0], set);
+		if (err)
+			return err;
+	}
+	if (a->a[2] && copy_to_user(t, a->a[2], &old, sizeof(old))) {
+		t->sigmask = old;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_rt_sigpending(struct task *t, const struct sysargs *a)
+{
+	if (a->a[1] > SIGSET_SIZE)
+		return -EINVAL;
+	uint64_t set = (t->pending.set | t->proc->shared_pending.set) & t->sigmask;
+	return copy_to_user(t, a->a[0], &set, a->a[1]);
+}
+
+/* Waits for any signal: returns once one is taken (by the restart code). */
+static long wait_for_signal(struct task *t)
+{
+	t->restart_code = ERESTARTNOHAND;
+	return signal_pending(t) ? -ERESTARTNOHAND : -EWOULDBLOCK_TASK;
+}
+
+long sys_pause(struct task *t, const struct sysargs *a UNUSED)
+{
+	return wait_for_signal(t);
+}
+
+long sys_rt_sigsuspend(struct task *t, const struct sysargs *a)
+{
+	if (!t->rerun) {
+		uint64_t set;
+		if (a->a[1] != SIGSET_SIZE)
+			return -EINVAL;
+		if (copy_from_user(t, &set, a->a[0], sizeof(set)))
+			return -EFAULT;
+		t->saved_sigmask = t->sigmask;
+		t->restore_sigmask = true;
+		t->sigmask = set & ~UNBLOCKABLE;
+	}
+	return wait_for_signal(t);
+}
+
+static bool valid_sig(int sig) { return sig >= 0 && sig <= 64; }
+
+static int may_signal(struct task *t, struct process *p)
+{
+	struct process *me = t->proc;
+	if (me->euid == 0 || me->euid == p->uid || me->uid == p->uid)
+		return 0;
+	return -EPERM;
+}
+
+static siginfo_t user_info(struct task *t, int sig, int code)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_pid = t->proc->pid;
+	si.si_uid = t->proc->uid;
+	return si;
+}
+
+long sys_kill(struct task *t, const struct sysargs *a)
+{
+	int pid = (int)a->a[0], sig = (int)a->a[1];
+	if (!valid_sig(sig))
+		return -EINVAL;
+	siginfo_t si = user_info(t, sig, SI_USER);
+	if (pid > 0) {
+		struct process *p = process_by_pid(pid);
+		if (!p)
+			return -ESRCH;
+		int err = may_signal(t, p);
+		return err ? err : send_signal_process(p, sig, &si);
+	}
+	if (pid == -1) {
+		int found = 0;
+		struct process *p = process_next(NULL), *next;
+		for (; p; p = next) {
+			next = process_next(p);
+			if (p == init_process || p == t->proc || p->zombie)
+				continue;
+			found++;
+			send_signal_process(p, sig, &si);
+		}
+		return found ? 0 : -ESRCH;
+	}
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	return send_signal_pgrp(pid == 0 ? t->proc->pgid : -pid, sig, &si);
+}
+
+static long thread_kill(struct task *t, int tgid, int tid, int sig, const siginfo_t *si)
+{
+	if (!valid_sig(sig))
+		return -EINVAL;
+	if (tid <= 0 || tgid == 0 || tgid < -1)
+		return -EINVAL;
+	struct task *target = task_by_tid(tid);
+	if (!target || !target->proc || (tgid > 0 && target->proc->pid != tgid))
+		return -ESRCH;
+	int err = may_signal(t, target->proc);
+	if (err || !sig)
+		return err;
+	return send_signal_task(target, sig, si);
+}
+
+long sys_tkill(struct task *t, const struct sysargs *a)
+{
+	siginfo_t si = user_info(t, (int)a->a[1], SI_TKILL);
+	return thread_kill(t, -1, (int)a->a[0], (int)a->a[1], &si);
+}
+
+long sys_tgkill(struct task *t, const struct sysargs *a)
+{
+	siginfo_t si = user_info(t, (int)a->a[2], SI_TKILL);
+	return thread_kill(t, (int)a->a[0], (int)a->a[1], (int)a->a[2], &si);
+}
+
+static int queued_info(struct task *t, uaddr_t u, int sig, bool self, siginfo_t *si)
+{
+	if (copy_from_user(t, si, u, sizeof(*si)))
+		return -EFAULT;
+	/* Only the kernel may claim kernel-made siginfo for others. */
+	if ((si->si_code >= 0 || si->si_code == SI_TKILL) && !self)
+		return -EPERM;
+	si->si_signo = sig;
+	return 0;
+}
+
+long sys_rt_sigqueueinfo(struct task *t, const struct sysargs *a)
+{
+	int pid = (int)a->a[0], sig = (int)a->a[1];
+	siginfo_t si;
+	if (!valid_sig(sig))
+		return -EINVAL;
+	int err = queued_info(t, a->a[2], sig, pid == t->proc->pid, &si);
+	if (err)
+		return err;
+	struct process *p = process_by_pid(pid);
+	if (!p)
+		return -ESRCH;
+	return sig ? send_signal_process(p, sig, &si) : 0;
+}
+
+long sys_rt_tgsigqueueinfo(struct task *t, const struct sysargs *a)
+{
+	int sig = (int)a->a[2];
+	siginfo_t si;
+	if (!valid_sig(sig))
+		return -EINVAL;
+	int err = queued_info(t, a->a[3], sig, (int)a->a[0] == t->proc->pid, &si);
+	return err ? err : thread_kill(t, (int)a->a[0], (int)a->a[1], sig, &si);
+}
+
+long sys_rt_sigtimedwait(struct task *t, const struct sysargs *a)
+{
+	uint64_t set;
+	if (a->a[3] != SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_from_user(t, &set, a->a[0], sizeof(set)))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	struct process *p = t->proc;
+	uint64_t ready = (t->pending.set | p->shared_pending.set) & set;
+	if (ready) {
+		int sig = __builtin_ctzll(ready) + 1;
+		siginfo_t si;
+		signal_take(t, sig, &si);
+		t->sigwait_set = 0;
+		if (a->a[1] && copy_to_user(t, a->a[1], &si, sizeof(si)))
+			return -EFAULT;
+		return sig;
+	}
+	if (!t->rerun && a->a[2]) {
+		struct timespec ts;
+		if (copy_from_user(t, &ts, a->a[2], sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		t->deadline = ts_add(mono_now(), ts);
+	}
+	if (t->rerun && t->timed_out) {
+		t->sigwait_set = 0;
+		return -EAGAIN;
+	}
+	if (signal_pending(t) && !((t->pending.set | p->shared_pending.set) & set & ~t->sigmask)) {
+		t->sigwait_set = 0;
+		return -EINTR;
+	}
+	t->sigwait_set = set;
+	if (a->a[2]) {
+		if (ts_cmp(mono_now(), t->deadline) >= 0) {
+			t->sigwait_set = 0;
+			return -EAGAIN;
+		}
+		wait_until(t, &t->deadline);
+	}
+	t->restart_code = EINTR;
+	return -EWOULDBLOCK_TASK;
+}
+
+long sys_sigaltstack(struct task *t, const struct sysargs *a)
+{
+	struct { uint64_t sp; int32_t flags; int32_t pad; uint64_t size; } ss, old;
+	uint64_t sp = t->regs.r.rsp;
+	bool on = t->altstack.size && sp > t->altstack.sp && sp - t->altstack.sp <= t->altstack.size;
+	memset(&old, 0, sizeof(old));
+	old.sp = t->altstack.sp;
+	old.size = t->altstack.size;
+	old.flags = !t->altstack.size ? SS_DISABLE : on ? SS_ONSTACK : (t->altstack.flags & SS_AUTODISARM);
+	if (a->a[0]) {
+		if (copy_from_user(t, &ss, a->a[0], sizeof(ss)))
+			return -EFAULT;
+		if (on)
+			return -EPERM;
+		int mode = ss.flags & ~SS_AUTODISARM;
+		if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
+			t->altstack.sp = t->altstack.size = 0;
+			t->altstack.flags = SS_DISABLE;
+		} else {
+			if (ss.size < (uint64_t)MINSIGSTKSZ)
+				return -ENOMEM;
+			t->altstack.sp = ss.sp;
+			t->altstack.size = ss.size;
+			t->altstack.flags = ss.flags & SS_AUTODISARM;
+		}
+	}
+	if (a->a[1] && copy_to_user(t, a->a[1], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- ITIMER_REAL and alarm ---- */
+
+static void itimer_fire(void *arg)
+{
+	struct process *p = arg;
+	p->itimer_real = NULL;
+	if (p->itimer_interval.tv_sec || p->itimer_interval.tv_nsec) {
+		struct timespec when = ts_add(mono_now(), p->itimer_interval);
+		p->itimer_real = timer_add(&when, itimer_fire, p);
+	}
+	siginfo_t si = { .si_signo = SIGALRM, .si_code = SI_TIMER };
+	send_signal_process(p, SIGALRM, &si);
+}
+
+static struct timespec itimer_left(struct process *p)
+{
+	struct timespec zero = { 0, 0 };
+	if (!p->itimer_real)
+		return zero;
+	struct timespec now = mono_now(), when = timer_when(p->itimer_real);
+	return ts_cmp(when, now) > 0 ? ts_sub(when, now) : (struct timespec){ 0, 1000 };
+}
+
+static void itimer_set(struct process *p, struct timespec value, struct timespec interval)
+{
+	timer_cancel(p->itimer_real);
+	p->itimer_real = NULL;
+	p->itimer_interval = interval;
+	if (value.tv_sec || value.tv_nsec) {
+		struct timespec when = ts_add(mono_now(), value);
+		p->itimer_real = timer_add(&when, itimer_fire, p);
+	}
+}
+
+void itimer_cancel_all(struct process *p)
+{
+	timer_cancel(p->itimer_real);
+	p->itimer_real = NULL;
+}
+
+long sys_alarm(struct task *t, const struct sysargs *a)
+{
+	struct process *p = t->proc;
+	struct timespec left = itimer_left(p);
+	long old = left.tv_sec + (left.tv_nsec >= 500000000 || (!left.tv_sec && left.tv_nsec));
+	struct timespec v = { (time_t)(unsigned)a->a[0], 0 }, zero = { 0, 0 };
+	itimer_set(p, v, zero);
+	return old;
+}
+
+static struct timespec tv_ts(struct timeval tv) { return (struct timespec){ tv.tv_sec, tv.tv_usec * 1000 }; }
+static struct timeval ts_tv(struct timespec ts) { return (struct timeval){ ts.tv_sec, (ts.tv_nsec + 999) / 1000 }; }
+
+long sys_getitimer(struct task *t, const struct sysargs *a)
+{
+	int which = (int)a->a[0];
+	struct itimerval v;
+	memset(&v, 0, sizeof(v));
+	if (which == ITIMER_REAL) {
+		v.it_value = ts_tv(itimer_left(t->proc));
+		v.it_interval = ts_tv(t->proc->itimer_interval);
+	} else if (which != ITIMER_VIRTUAL && which != ITIMER_PROF) {
+		return -EINVAL;
+	}
+	return copy_to_user(t, a->a[1], &v, sizeof(v));
+}
+
+long sys_setitimer(struct task *t, const struct sysargs *a)
+{
+	int which = (int)a->a[0];
+	struct itimerval nv, ov;
+	memset(&nv, 0, sizeof(nv));
+	if (a->a[1] && copy_from_user(t, &nv, a->a[1], sizeof(nv)))
+		return -EFAULT;
+	if (nv.it_value.tv_usec < 0 || nv.it_value.tv_usec >= 1000000 || nv.it_value.tv_sec < 0 ||
+	    nv.it_interval.tv_usec < 0 || nv.it_interval.tv_usec >= 1000000 || nv.it_interval.tv_sec < 0)
+		return -EINVAL;
+	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
+		/* Accepted, never fires: CPU-time timers are not kept yet. */
+		memset(&ov, 0, sizeof(ov));
+		return a->a[2] ? copy_to_user(t, a->a[2], &ov, sizeof(ov)) : 0;
+	}
+	if (which != ITIMER_REAL)
+		return -EINVAL;
+	memset(&ov, 0, sizeof(ov));
+	ov.it_value = ts_tv(itimer_left(t->proc));
+	ov.it_interval = ts_tv(t->proc->itimer_interval);
+	itimer_set(t->proc, tv_ts(nv.it_value), tv_ts(nv.it_interval));
+	if (a->a[2] && copy_to_user(t, a->a[2], &ov, sizeof(ov)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_restart_syscall(struct task *t, const struct sysargs *a UNUSED)
+{
+	/* Only sleeps restart through here: finish the original sleep. */
+	struct timespec now = mono_now();
+	if (ts_cmp(now, t->deadline) >= 0)
+		return 0;
+	t->restart_code = ERESTART_RESTARTBLOCK;
+	wait_until(t, &t->deadline);
+	return -EWOULDBLOCK_TASK;
+}
