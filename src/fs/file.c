@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 #include <poll.h>
 #include "waitq.h"
+#include "pipe.h"
 
 struct file *file_alloc(void)
 {
@@ -61,7 +62,7 @@ int file_check_mmap(struct file *f, int prot, int flags)
 {
 	if (f->flags & O_PATH)
 		return -EBADF;
-	if (!f->ops || !f->ops->host_fd)
+	if (!f->ops || !f->ops->host_fd || (f->inode && S_ISDIR(f->inode->mode)))
 		return -ENODEV;
 	if (!file_readable(f))
 		return -EACCES;
@@ -113,6 +114,7 @@ ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 }
 
 static const struct file_ops path_only_ops = { 0 };
+static int current_link_depth;
 
 struct file *file_open_path(struct path p, unsigned flags, int *err)
 {
@@ -131,7 +133,9 @@ struct file *file_open_path(struct path p, unsigned flags, int *err)
 		struct kstat st;
 		inode_stat(i, &st);
 		*err = chrdev_open(st.rdev, f);
-	} else if (S_ISFIFO(i->mode) || S_ISSOCK(i->mode)) {
+	} else if (S_ISFIFO(i->mode)) {
+		*err = fifo_open(i, f);
+	} else if (S_ISSOCK(i->mode)) {
 		*err = -ENXIO;
 	} else if (i->ops->open) {
 		*err = i->ops->open(i, f);
@@ -188,6 +192,45 @@ open:;
 }
 
 static int open_create(struct task *t, int dirfd, const char *name, unsigned flags,
+		       uint32_t mode, struct file **out);
+
+/* open(O_CREAT) of a dangling symlink creates the file it points to, as
+ * Linux does: the link's text, read relative to the link's directory. */
+static int create_through_link(struct task *t, struct path dir, const char *last, unsigned flags,
+			       uint32_t mode, struct file **out)
+{
+	struct path link;
+	int err = lookup_one(dir, last, &link);
+	if (err)
+		return err;
+	char *target = xmalloc(4096);
+	int n = link.dentry->inode->ops->readlink ? link.dentry->inode->ops->readlink(link.dentry->inode, target, 4095) : -EINVAL;
+	path_put(&link);
+	if (n <= 0 || current_link_depth >= 40) {
+		free(target);
+		return n < 0 ? n : n == 0 ? -ENOENT : -ELOOP;
+	}
+	target[n] = 0;
+	/* A dirfd for the link's directory, for the relative case. */
+	struct file *df = file_alloc();
+	df->path = path_get(dir);
+	df->inode = inode_get(dir.dentry->inode);
+	df->flags = O_PATH;
+	int dfd = fd_install(t, df, 0, true);
+	if (dfd < 0) {
+		file_put(df);
+		free(target);
+		return dfd;
+	}
+	current_link_depth++;
+	err = open_create(t, dfd, target, flags & ~O_EXCL, mode, out);
+	current_link_depth--;
+	fd_close(t, dfd);
+	free(target);
+	return err;
+}
+
+static int open_create(struct task *t, int dirfd, const char *name, unsigned flags,
 		       uint32_t mode, struct file **out)
 {
 	struct path parent, p;
@@ -210,11 +253,12 @@ static int open_create(struct task *t, int dirfd, const char *name, unsigned fla
 				err = -ELOOP;
 				goto out;
 			}
-			/* Follow the link; a dangling one is ENOENT here. */
 			err = path_lookup(t, dirfd, name, LOOKUP_FOLLOW, &p);
 			if (!err) {
 				err = open_resolved(p, flags, false, out);
 				path_put(&p);
+			} else if (err == -ENOENT) {
+				err = create_through_link(t, parent, last, flags, mode, out);
 			}
 			goto out;
 		} else {
@@ -226,6 +270,10 @@ static int open_create(struct task *t, int dirfd, const char *name, unsigned fla
 	if (err != -ENOENT)
 		goto out;
 	struct inode *dir = parent.dentry->inode;
+	if (parent.dentry->deleted) {
+		err = -ENOENT;
+		goto out;
+	}
 	if ((err = path_may_write(parent)) || (err = inode_permission(dir, MAY_WRITE | MAY_EXEC)))
 		goto out;
 	if (!dir->ops->create) {

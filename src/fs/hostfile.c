@@ -6,6 +6,7 @@
 #include "vfs.h"
 #include "waitq.h"
 #include "uaccess.h"
+#include "pipe.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -155,9 +156,24 @@ static void hostfile_release(struct file *f)
 	free(f->priv);
 }
 
+/* Readiness as the host's poll says. A poller that will wait joins the
+ * loop's watch on the fd for what is not ready yet (never for what is:
+ * that watch would fire at once, again and again). */
+static unsigned hostfile_poll(struct file *f, struct poll_table *pt)
+{
+	struct pollfd p = { H(f)->fd, POLLIN | POLLOUT | POLLPRI | POLLRDNORM | POLLWRNORM |
+			    POLLRDBAND | POLLWRBAND | POLLRDHUP, 0 };
+	if (poll(&p, 1, 0) < 0)
+		return POLLERR;
+	unsigned missing = ~p.revents & (POLLIN | POLLOUT);
+	if (pt && pt->task && missing && !(p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+		wait_hostfd(pt->task, H(f)->fd, missing);
+	return p.revents;
+}
+
 static const struct file_ops stream_ops = {
 	.read = hostfile_read, .write = hostfile_write, .ioctl = hostfile_ioctl,
-	.getattr = hostfile_getattr, .release = hostfile_release,
+	.getattr = hostfile_getattr, .release = hostfile_release, .poll = hostfile_poll,
 };
 static const struct file_ops regular_ops = {
 	.read = hostfile_read, .write = hostfile_write, .ioctl = hostfile_ioctl,
@@ -215,5 +231,8 @@ char *file_link_name(struct file *f)
 		return d_path(f->path, current ? current->proc->fs->root : fs_root);
 	if (f->ops == &stream_ops || f->ops == &regular_ops)
 		return hostfile_link_name(f);
+	char *pipe_name = pipe_link_name(f);
+	if (pipe_name)
+		return pipe_name;
 	return xstrdup("anon_inode:[unknown]");
 }

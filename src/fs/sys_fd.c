@@ -2,6 +2,7 @@
 #include "vfs.h"
 #include "ksyscall.h"
 #include "uaccess.h"
+#include "pipe.h"
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <linux/close_range.h>
@@ -74,6 +75,7 @@ long sys_dup3(struct task *t, const struct sysargs *a)
 }
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+#define K_O_LARGEFILE 0100000
 
 static long fcntl_lock(struct task *t, int cmd, uaddr_t arg)
 {
@@ -128,7 +130,7 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 			r = -EBADF;
 			break;
 		}
-		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK) | K_O_LARGEFILE;
 		r = 0;
 		break;
 	case F_GETLK: case F_SETLK: case F_SETLKW:
@@ -140,6 +142,9 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 		break;
 	case F_SETOWN: case F_SETSIG:
 		r = 0;
+		break;
+	case F_GETPIPE_SZ: case F_SETPIPE_SZ:
+		r = pipe_fcntl(f, t, cmd, (unsigned)arg);
 		break;
 	case F_ADD_SEALS: case F_GET_SEALS:
 		r = -EINVAL;
@@ -192,7 +197,7 @@ long sys_ioctl(struct task *t, const struct sysargs *a)
 	if (cmd == FIONREAD && f->inode && S_ISREG(f->inode->mode)) {
 		struct kstat st;
 		r = file_stat(f, &st);
-		int n = r ? 0 : (st.size > f->pos ? (int)MIN(st.size - f->pos, INT32_MAX) : 0);
+		int n = r ? 0 : (int)((int64_t)st.size - (int64_t)f->pos);
 		if (!r && copy_to_user(t, arg, &n, sizeof(n)))
 			r = -EFAULT;
 		goto out;

@@ -7,6 +7,9 @@
 #include <limits.h>
 #include <unistd.h>
 
+/* Linux sets O_LARGEFILE on every open of a 64-bit process; glibc
+ * spells it 0 on x86_64, so name the kernel's bit here. */
+#define K_O_LARGEFILE 0100000
 #define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
 			  O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
 			  O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE)
@@ -20,7 +23,7 @@ static long do_openat(struct task *t, int dirfd, uaddr_t uname, unsigned flags, 
 	/* Unknown bits are ignored by open(2), as Linux does. */
 	flags &= OPEN_FLAGS_KNOWN;
 	struct file *f;
-	err = do_open(t, dirfd, name, flags | O_LARGEFILE, mode, &f);
+	err = do_open(t, dirfd, name, flags | K_O_LARGEFILE, mode, &f);
 	free(name);
 	if (err)
 		return err;
@@ -74,6 +77,8 @@ static bool is_dots(const char *s)
 
 static int may_change_dir(struct path dir)
 {
+	if (dir.dentry->deleted)
+		return -ENOENT;
 	int err = path_may_write(dir);
 	return err ? err : inode_permission(dir.dentry->inode, MAY_WRITE | MAY_EXEC);
 }
@@ -392,11 +397,12 @@ static long do_readlinkat(struct task *t, int dirfd, uaddr_t uname, uaddr_t ubuf
 	if (!name)
 		return err;
 	struct path p;
-	err = path_lookup(t, dirfd, name, LOOKUP_EMPTY, &p);
+	bool empty = !*name;
+	err = empty && dirfd == AT_FDCWD ? -ENOENT : path_lookup(t, dirfd, name, LOOKUP_EMPTY, &p);
 	free(name);
 	if (err)
 		return err;
-	long r = -EINVAL;
+	long r = empty ? -ENOENT : -EINVAL;
 	if (S_ISLNK(p.dentry->inode->mode)) {
 		char *buf = xmalloc(PATH_MAX);
 		r = link_text(t, p.dentry->inode, buf, PATH_MAX);

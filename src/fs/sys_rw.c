@@ -2,6 +2,7 @@
 #include "vfs.h"
 #include "ksyscall.h"
 #include "uaccess.h"
+#include "waitq.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -49,6 +50,9 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 		}
 		ssize_t r = file_write(f, kbuf, chunk, pos);
 		if (r < 0) {
+			/* Some went already: a short write, not a wait. */
+			if (r == -EWOULDBLOCK_TASK && done)
+				task_unwait(t);
 			free(kbuf);
 			return done ? (long)done : r;
 		}
@@ -144,6 +148,9 @@ static long vectored(struct task *t, const struct sysargs *a, bool is_write)
 		long r = is_write ? write_from_user(t, f, (uaddr_t)iov[i].iov_base, iov[i].iov_len, &f->pos)
 				  : read_to_user(t, f, (uaddr_t)iov[i].iov_base, iov[i].iov_len, &f->pos);
 		if (r < 0) {
+			/* Some went already: a short transfer, not a wait. */
+			if (r == -EWOULDBLOCK_TASK && done)
+				task_unwait(t);
 			if (!done)
 				done = r;
 			break;
@@ -254,6 +261,10 @@ long sys_getdents64(struct task *t, const struct sysargs *a)
 	size_t cap = a->a[2], used = 0;
 	if (!f->path.dentry || !S_ISDIR(f->path.dentry->inode->mode) || (f->flags & O_PATH)) {
 		r = f->flags & O_PATH ? -EBADF : -ENOTDIR;
+		goto out;
+	}
+	if (f->path.dentry->deleted) {
+		r = -ENOENT;	/* as Linux says of a dead directory */
 		goto out;
 	}
 	if (f->pos == 0 || !f->dents)

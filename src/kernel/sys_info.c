@@ -74,7 +74,6 @@ long sys_sysinfo(struct task *t, const struct sysargs *a)
 	for (struct process *p = process_next(NULL); p; p = process_next(p))
 		n += p->nthreads;
 	si.procs = n;
-	si.uptime = ts_sub(mono_now(), boot_time).tv_sec;
 	return copy_to_user(t, a->a[0], &si, sizeof(si));
 }
 

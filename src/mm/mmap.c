@@ -90,8 +90,8 @@ static void vma_remove_range(struct mm *mm, uaddr_t start, uaddr_t end)
 		if (v->end <= start || v->start >= end)
 			continue;
 		if (v->start < start) {
-			vma_split(v, start);
-			continue;	/* the upper half comes next */
+			n = vma_split(v, start);	/* look at the upper half next */
+			continue;
 		}
 		if (v->end > end)
 			vma_split(v, end);
@@ -166,6 +166,8 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
 		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE && !f)
+		return -EINVAL;	/* anonymous memory knows only SHARED and PRIVATE */
 	if (type == MAP_SHARED_VALIDATE) {
 		int known = MAP_SHARED_VALIDATE | MAP_FIXED | MAP_FIXED_NOREPLACE |
 			    MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE | MAP_LOCKED |
@@ -274,7 +276,7 @@ long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
 		if (v->end <= addr || v->start >= end)
 			continue;
 		if (v->start < addr) {
-			vma_split(v, addr);
+			n = vma_split(v, addr);	/* look at the upper half next */
 			continue;
 		}
 		if (v->end > end)

@@ -120,7 +120,8 @@ int plat_next_event(struct plat_event *ev)
 		memmove(deferred, deferred + 1, --ndeferred * sizeof(*ev));
 		return 1;
 	}
-	for (int tries = 0; tries < 2;) {
+	bool drained = false;
+	for (;;) {
 		int st;
 		int tid = waitpid(-1, &st, __WALL | WNOHANG);
 		if (tid > 0) {
@@ -130,10 +131,13 @@ int plat_next_event(struct plat_event *ev)
 		}
 		if (tid < 0 && errno == EINTR)
 			continue;
-		/* Drain the wakeup, then look once more: a child that stops
-		 * after the drain leaves a new SIGCHLD behind for the loop. */
+		/* Nothing now. Drain the wakeup once, then look once more: a
+		 * child that stops after the drain leaves a fresh SIGCHLD for
+		 * the loop; draining again could eat that one. */
+		if (drained)
+			break;
 		drain_sigchld();
-		tries++;
+		drained = true;
 	}
 	return 0;
 }
