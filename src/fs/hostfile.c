@@ -31,7 +31,10 @@ static ssize_t hostfile_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
 	struct hostfile *h = H(f);
 	if (h->regular) {
-		ssize_t r = pread(h->fd, buf, n, *pos);
+		/* The host's offset is shared with the shell that gave us the
+		 * file (`persona run ... < f`): move it as the guest reads. */
+		lseek(h->fd, *pos, SEEK_SET);
+		ssize_t r = read(h->fd, buf, n);
 		if (r > 0)
 			*pos += r;
 		return r < 0 ? -errno : r;
@@ -50,12 +53,13 @@ static ssize_t hostfile_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 static ssize_t hostfile_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 {
 	struct hostfile *h = H(f);
-	ssize_t r = h->regular && !(f->flags & O_APPEND) ? pwrite(h->fd, buf, n, *pos)
-							 : write(h->fd, buf, n);
+	if (h->regular && !(f->flags & O_APPEND))
+		lseek(h->fd, *pos, SEEK_SET);
+	ssize_t r = write(h->fd, buf, n);
 	if (r < 0)
 		return errno == EPIPE ? -EPIPE : -errno;
 	if (h->regular)
-		*pos += r;
+		*pos = lseek(h->fd, 0, SEEK_CUR);
 	return r;
 }
 
@@ -200,6 +204,8 @@ struct file *hostfile_new(int host_fd, unsigned flags)
 	struct file *f = file_alloc();
 	f->flags = flags;
 	hostfile_init(f, fd);
+	off_t pos = lseek(fd, 0, SEEK_CUR);
+	f->pos = pos > 0 ? pos : 0;
 	return f;
 }
 

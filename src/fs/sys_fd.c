@@ -75,15 +75,20 @@ long sys_dup3(struct task *t, const struct sysargs *a)
 }
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
-#define K_O_LARGEFILE 0100000
 
-static long fcntl_lock(struct task *t, int cmd, uaddr_t arg)
+static long fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg)
 {
 	struct flock fl;
 	if (copy_from_user(t, &fl, arg, sizeof(fl)))
 		return -EFAULT;
 	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
 		return -EINVAL;
+	/* A lock needs the matching access to the file. */
+	bool setting = cmd != F_GETLK && cmd != F_OFD_GETLK;
+	int acc = f->flags & O_ACCMODE;
+	if (setting && ((fl.l_type == F_RDLCK && acc == O_WRONLY) ||
+			(fl.l_type == F_WRLCK && acc == O_RDONLY)))
+		return -EBADF;
 	if (fl.l_whence != SEEK_SET && fl.l_whence != SEEK_CUR && fl.l_whence != SEEK_END)
 		return -EINVAL;
 	/* One process holds every lock there is: nothing can conflict. */
@@ -130,12 +135,12 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 			r = -EBADF;
 			break;
 		}
-		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK) | K_O_LARGEFILE;
+		f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
 		r = 0;
 		break;
 	case F_GETLK: case F_SETLK: case F_SETLKW:
 	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
-		r = (f->flags & O_PATH) ? -EBADF : fcntl_lock(t, cmd, arg);
+		r = (f->flags & O_PATH) ? -EBADF : fcntl_lock(t, f, cmd, arg);
 		break;
 	case F_GETOWN: case F_GETSIG: case F_GETLEASE:
 		r = cmd == F_GETLEASE ? F_UNLCK : 0;

@@ -343,7 +343,8 @@ long sys_brk(struct task *t, const struct sysargs *a)
 		return mm->brk;
 	uaddr_t old_top = PAGE_ALIGN(mm->brk), new_top = PAGE_ALIGN(want);
 	if (new_top > old_top) {
-		if (!range_free(mm, old_top, new_top))
+		/* Linux keeps a page of air between the heap and a mapping. */
+		if (!range_free(mm, old_top, new_top + PAGE_SIZE))
 			return mm->brk;
 		long r = HOST(t, SYS_mmap, old_top, new_top - old_top, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
