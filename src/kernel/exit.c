@@ -17,6 +17,9 @@ void task_kill(struct task *t, bool whole_process)
 	if (t->state == TASK_DEAD)
 		return;
 	task_unwait(t);
+	futex_cancel(t);
+	if (!whole_process)
+		futex_thread_exit(t);
 	if (t->state == TASK_READY)
 		list_del(&t->ready_node);
 	list_del(&t->thread_node);

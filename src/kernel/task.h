@@ -68,6 +68,7 @@ struct task {
 	bool interrupt_sent;
 	uaddr_t clear_child_tid;
 	int vfork_child;		/* vfork: the child we wait for */
+	struct futex_q *futex_q;	/* while in FUTEX_WAIT */
 	uaddr_t robust_list;
 	size_t robust_len;
 	char comm[16];
@@ -125,6 +126,8 @@ void task_exit(struct task *t, int code);
 void process_exit_code(struct process *p, int code);
 void process_exit(struct process *p, int sig);
 void itimer_cancel_all(struct process *p);
+void futex_cancel(struct task *t);
+void futex_thread_exit(struct task *t);
 /* Every process in pid order: NULL gives the first. */
 struct process *process_next(struct process *prev);
 struct process *process_by_pid(int pid);

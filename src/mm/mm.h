@@ -19,6 +19,7 @@ struct vma {
 	enum vma_kind kind;
 	struct file *file;	/* a reference, or NULL for anonymous memory */
 	uint64_t pgoff;		/* byte offset into the file of `start` */
+	uint64_t shared_id;	/* MAP_SHARED anonymous: which region (futex keys) */
 	struct list_head node;	/* sorted by address */
 };
 

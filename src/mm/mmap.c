@@ -69,6 +69,9 @@ static struct vma *vma_new(uaddr_t start, uaddr_t end, int prot, int flags,
 	v->kind = kind;
 	v->file = f ? file_get(f) : NULL;
 	v->pgoff = pgoff;
+	static uint64_t next_shared_id = 1;
+	if ((flags & MAP_SHARED) && !f)
+		v->shared_id = next_shared_id++;
 	return v;
 }
 
@@ -77,6 +80,7 @@ static struct vma *vma_split(struct vma *v, uaddr_t addr)
 {
 	struct vma *hi = vma_new(addr, v->end, v->prot, v->flags, v->kind, v->file,
 				 v->pgoff + (addr - v->start));
+	hi->shared_id = v->shared_id;
 	v->end = addr;
 	list_add(&hi->node, &v->node);
 	return hi;
@@ -511,9 +515,11 @@ struct mm *mm_dup(struct mm *old)
 {
 	struct mm *mm = mm_new();
 	struct vma *v;
-	list_for_each_entry(v, &old->vmas, node)
-		list_add_tail(&vma_new(v->start, v->end, v->prot, v->flags, v->kind, v->file,
-				       v->pgoff)->node, &mm->vmas);
+	list_for_each_entry(v, &old->vmas, node) {
+		struct vma *c = vma_new(v->start, v->end, v->prot, v->flags, v->kind, v->file, v->pgoff);
+		c->shared_id = v->shared_id;	/* the same shared memory */
+		list_add_tail(&c->node, &mm->vmas);
+	}
 	mm->mmap_base = old->mmap_base;
 	mm->brk_start = old->brk_start;
 	mm->brk = old->brk;
