@@ -2,7 +2,8 @@
 # `make run` starts a shell under persona; `make bench` measures.
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Isrc/include -Isrc/arch/x86_64 \
+# Kept apart from CFLAGS so `make CFLAGS=...` (as `make san` does) keeps them.
+KFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Isrc/include -Isrc/arch/x86_64 \
            -Isrc/kernel -Isrc/fs -Isrc/mm -Isrc/platform -Isrc
 BUILD   ?= build
 
@@ -12,11 +13,11 @@ OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 all: $(BUILD)/persona
 
 $(BUILD)/persona: $(OBJS) $(BUILD)/stub_blob.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+	$(CC) $(KFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # The guest-side stub: a few bytes of code at a fixed high address.
 $(BUILD)/stub.elf: stub/stub.S stub/stub.lds stub/stub_layout.h
