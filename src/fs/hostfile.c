@@ -209,6 +209,19 @@ struct file *hostfile_new(int host_fd, unsigned flags)
 	return f;
 }
 
+uint64_t console_rdev(void)
+{
+	static uint64_t rdev = (uint64_t)-1;
+	if (rdev == (uint64_t)-1) {
+		struct stat st;
+		rdev = 0;
+		for (int fd = 0; fd < 3 && !rdev; fd++)
+			if (isatty(fd) && fstat(fd, &st) == 0)
+				rdev = st.st_rdev;
+	}
+	return rdev;
+}
+
 int console_open(struct file *f)
 {
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);

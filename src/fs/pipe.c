@@ -8,7 +8,10 @@
  * all is written. Our handlers are re-run from the top after a wait, and
  * nothing yet remembers how far a write got (a per-task count of bytes
  * done, kept across reruns, would lift this). Writes of PIPE_BUF bytes or
- * less are atomic either way: they wait for room for the whole write. */
+ * less are atomic either way: they wait for room for the whole write.
+ * writev() hands each segment over as its own write, so its segments are
+ * only joined (and atomic) while they fit without waiting, and in packet
+ * mode each segment is its own packet. */
 #include "pipe.h"
 #include "ksyscall.h"
 #include "ksignal.h"

@@ -5,10 +5,13 @@
  * holds the deadline. Any wake runs the call again from the top, which
  * asks again. The deadline is fixed on the first run in t->deadline.
  *
- * Differences from Linux: a wait cut short by a signal restarts with
- * ERESTARTNOHAND for all four calls (Linux's poll uses a restart block
- * that keeps the remaining time); the signal masks of ppoll/pselect6 are
- * checked but not applied while waiting (signal delivery comes later). */
+ * A wait cut short by a signal ends with ERESTARTNOHAND. select, pselect6
+ * and ppoll write the time left back to the guest's timeout before each
+ * wait, as Linux does when they return, so a restart waits only for
+ * what is left. Differences from Linux: poll restarts with its whole
+ * timeout (Linux uses a restart block that keeps the time left); the
+ * signal masks of ppoll/pselect6 are checked but not applied while
+ * waiting. */
 #include "vfs.h"
 #include "waitq.h"
 #include "ksyscall.h"
@@ -170,11 +173,12 @@ static int get_ts_timeout(struct task *t, uaddr_t uts, struct timeout *to)
 	return timeout_from_ts(to, ts.tv_sec, ts.tv_nsec);
 }
 
-/* Writes the time left back, as Linux's poll_select_finish does; a
- * timeout in read-only memory is left alone. */
+/* Writes the time left back, as Linux's poll_select_finish does (also
+ * before a wait: see the top); a timeout in read-only memory is left
+ * alone. */
 static long finish_ts(struct task *t, uaddr_t uts, const struct timeout *to, long r)
 {
-	if (r == -EWOULDBLOCK_TASK || !uts || to->kind != TO_LATER)
+	if (!uts || to->kind != TO_LATER)
 		return r;
 	struct timespec left = time_left(t);
 	copy_to_user(t, uts, &left, sizeof(left));
@@ -330,7 +334,7 @@ long sys_select(struct task *t, const struct sysargs *a)
 	}
 	timeout_start(t, &to);
 	long r = do_select(t, a, &to);
-	if (r == -EWOULDBLOCK_TASK || !utv || to.kind != TO_LATER)
+	if (!utv || to.kind != TO_LATER)
 		return r;
 	struct timespec left = time_left(t);
 	tv = (struct timeval){ left.tv_sec, left.tv_nsec / 1000 };

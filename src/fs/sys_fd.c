@@ -231,3 +231,18 @@ long sys_ftruncate(struct task *t, const struct sysargs *a)
 	file_put(f);
 	return r;
 }
+
+long sys_fadvise64(struct task *t, const struct sysargs *a)
+{
+	int advice = (int)a->a[3];
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	if (!f->ops || !f->ops->seekable)
+		r = -ESPIPE;
+	else if (advice < POSIX_FADV_NORMAL || advice > POSIX_FADV_NOREUSE || (int64_t)a->a[2] < 0)
+		r = -EINVAL;
+	file_put(f);
+	return r;	/* advice only: the host's page cache does its own thing */
+}

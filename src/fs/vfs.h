@@ -239,6 +239,8 @@ void dentry_move(struct dentry *d, struct dentry *parent, const char *name);
 bool dentry_is_ancestor(struct dentry *anc, struct dentry *d);
 /* /dev/tty and /dev/console: the terminal persona runs on. */
 int console_open(struct file *f);
+/* The device number of persona's terminal, 0 if it has none. */
+uint64_t console_rdev(void);
 /* What /proc/<pid>/fd/<n> says for an open file. */
 char *file_link_name(struct file *f);
 struct files *files_dup(struct files *old);

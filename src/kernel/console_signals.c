@@ -12,6 +12,38 @@
 
 extern int console_fg_pgrp;
 static int sigfd = -1;
+static int tty_fd = -1;
+static pid_t old_fg_pgrp = -1;
+
+static void console_release_terminal(void)
+{
+	if (old_fg_pgrp > 0)
+		tcsetpgrp(tty_fd, old_fg_pgrp);
+}
+
+/* When persona runs in the foreground of a terminal, it becomes its own
+ * process group and takes the terminal, as a shell does for a job: the
+ * keyboard's signals then reach persona alone (which hands them to the
+ * guest), not whatever started it (make, a script). */
+static void take_terminal(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd)) {
+			tty_fd = fd;
+			break;
+		}
+	if (tty_fd < 0 || tcgetpgrp(tty_fd) != getpgrp())
+		return;
+	old_fg_pgrp = getpgrp();
+	if (setpgid(0, 0) == 0 && tcsetpgrp(tty_fd, getpid()) == 0) {
+		atexit(console_release_terminal);
+		return;
+	}
+	setpgid(0, old_fg_pgrp);
+	old_fg_pgrp = -1;
+}
+
+
 
 static const int forwarded[] = { SIGINT, SIGQUIT, SIGTSTP, SIGWINCH, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
 
@@ -23,6 +55,10 @@ int console_signals_init(void)
 		sigaddset(&set, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* tcsetpgrp from a background group raises SIGTTOU: not for us. */
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	take_terminal();
 	return sigfd;
 }
 

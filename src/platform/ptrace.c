@@ -218,7 +218,8 @@ int plat_resume(int tid)
 
 void plat_kill(int tid)
 {
-	kill(tid, SIGKILL);
+	if (tid > 0)	/* never a host process group or "everyone" */
+		kill(tid, SIGKILL);
 }
 
 void plat_interrupt(int tid)
