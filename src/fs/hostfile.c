@@ -11,7 +11,12 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <unistd.h>
+#include "ksignal.h"
+
+/* The session of the guest's first process: the terminal's session. */
+#define CONSOLE_SID 1
 
 struct hostfile { int fd; bool regular; };
 
@@ -27,6 +32,32 @@ int console_fg_pgrp = 1;
 
 static struct hostfile *H(struct file *f) { return f->priv; }
 
+/* Job control, as Linux's tty_check_change: a process of the terminal's
+ * session that is not in the foreground group gets SIGTTIN when it reads
+ * and SIGTTOU when it changes the terminal (or writes, with TOSTOP), and
+ * the call restarts once it is continued in the foreground. A reader that
+ * ignores or blocks SIGTTIN gets EIO; a writer that does just writes. */
+static int job_control(struct file *f, int sig, bool is_write)
+{
+	struct task *t = current;
+	if (!t || !isatty(H(f)->fd))
+		return 0;
+	struct process *p = t->proc;
+	if (p->sid != CONSOLE_SID || p->pgid == console_fg_pgrp)
+		return 0;
+	if (is_write) {
+		struct termios tio;
+		if (tcgetattr(H(f)->fd, &tio) || !(tio.c_lflag & TOSTOP))
+			return 0;
+	}
+	bool ignored = p->sighand->action[sig - 1].handler == (uint64_t)SIG_IGN ||
+		       (t->sigmask & (1ULL << (sig - 1)));
+	if (ignored)
+		return sig == SIGTTIN ? -EIO : 0;
+	send_signal_pgrp(p->pgid, sig, NULL);
+	return -ERESTARTSYS;
+}
+
 static ssize_t hostfile_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
 	struct hostfile *h = H(f);
@@ -39,6 +70,9 @@ static ssize_t hostfile_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 			*pos += r;
 		return r < 0 ? -errno : r;
 	}
+	int jc = job_control(f, SIGTTIN, false);
+	if (jc)
+		return jc;
 	struct pollfd p = { h->fd, POLLIN, 0 };
 	if (poll(&p, 1, 0) == 0) {
 		if (f->flags & O_NONBLOCK)
@@ -53,6 +87,9 @@ static ssize_t hostfile_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 static ssize_t hostfile_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 {
 	struct hostfile *h = H(f);
+	int jc = job_control(f, SIGTTOU, true);
+	if (jc)
+		return jc;
 	if (h->regular && !(f->flags & O_APPEND))
 		lseek(h->fd, *pos, SEEK_SET);
 	ssize_t r = write(h->fd, buf, n);
@@ -98,6 +135,8 @@ static long hostfile_ioctl(struct file *f, struct task *t, unsigned long cmd, ui
 	case TIOCSPGRP:
 		if (!isatty(h->fd))
 			return -ENOTTY;
+		if ((pg = job_control(f, SIGTTOU, false)))
+			return pg;
 		if (copy_from_user(t, &pg, arg, sizeof(pg)))
 			return -EFAULT;
 		if (pg < 0)
@@ -116,6 +155,11 @@ static long hostfile_ioctl(struct file *f, struct task *t, unsigned long cmd, ui
 	}
 	if (!writes_arg(cmd) && copy_from_user(t, buf, arg, size))
 		return -EFAULT;
+	if (!writes_arg(cmd) && cmd != FIONREAD && cmd != TIOCOUTQ) {
+		int jc = job_control(f, SIGTTOU, false);	/* changes the terminal */
+		if (jc)
+			return jc;
+	}
 	if (ioctl(h->fd, cmd, buf) < 0)
 		return -errno;
 	if (writes_arg(cmd) && copy_to_user(t, arg, buf, size))

@@ -4,6 +4,7 @@
 #include "abi.h"
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 static char buf[300000];
@@ -168,6 +169,14 @@ static void flags(void)
 	T(syscall(SYS_pipe2, NULL, O_CLOEXEC));
 	T(dup(0));                    /* nothing leaked: lowest free is 3 */
 	T(close(3));
+	struct rlimit rl, old;
+	MUST(getrlimit(RLIMIT_NOFILE, &old));
+	rl = (struct rlimit){ 4, old.rlim_max };
+	MUST(setrlimit(RLIMIT_NOFILE, &rl));
+	T(pipe(p));                   /* room for one fd only */
+	T(dup(0));
+	T(close(3));
+	MUST(setrlimit(RLIMIT_NOFILE, &old));
 	SECTION("packet mode");
 	T(pipe2(p, O_DIRECT | O_NONBLOCK));
 	T(fcntl(p[1], F_GETFL) & O_DIRECT);
@@ -230,7 +239,10 @@ static void across_fork(void)
 		_exit(w == -1 && errno == EPIPE ? 42 : 2);
 	}
 	T(close(p[1]));
-	usleep(100000);
+	int queued = 0;
+	while (ioctl(p[0], FIONREAD, &queued) == 0 && queued < 65536)
+		usleep(10000);        /* until the child has filled the pipe */
+	usleep(50000);
 	T(close(p[0]));
 	T(waitpid(pid, &status, 0) == pid);
 	P("child", "exited %d status %d", WIFEXITED(status), WEXITSTATUS(status));

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -242,6 +243,60 @@ static void wakeups(void)
 	T(close(q[1]));
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void alarm_in(long usec)
+{
+	struct itimerval it = { { 0, 0 }, { 0, usec } };
+	MUST(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+/* A signal with a handler ends a wait with EINTR; select leaves the time
+ * that was left in its timeout. With SA_RESTART a read waits on. */
+static void interrupted(void)
+{
+	int p[2], q[2], status;
+	SECTION("signals");
+	struct sigaction sa = { .sa_handler = on_alarm };
+	MUST(sigaction(SIGALRM, &sa, NULL));
+	T(pipe(p));
+	struct pollfd fds[1] = { { p[0], POLLIN, 0 } };
+	alarm_in(50000);
+	T(poll(fds, 1, 5000));
+	fd_set r;
+	FD_ZERO(&r); FD_SET(p[0], &r);
+	struct timeval tv = { 5, 0 };
+	alarm_in(50000);
+	T(select(p[0] + 1, &r, NULL, NULL, &tv));
+	P("time left", "%d", tv.tv_sec == 4);
+	struct timespec ts = { 5, 0 };
+	alarm_in(50000);
+	T(syscall(SYS_ppoll, fds, 1, &ts, NULL, 8));
+	P("time left", "%d", ts.tv_sec == 4);
+	char c;
+	alarm_in(50000);
+	T(read(p[0], &c, 1));
+	sa.sa_flags = SA_RESTART;
+	MUST(sigaction(SIGALRM, &sa, NULL));
+	T(pipe(q));
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(150000);
+		_exit(write(p[1], "z", 1) == 1 ? 0 : 1);
+	}
+	alarm_in(50000);
+	T(read(p[0], &c, 1));         /* restarted after the handler */
+	P("read", "%c", c);
+	T(waitpid(pid, &status, 0) == pid);
+	T(close(p[0]));
+	T(close(p[1]));
+	T(close(q[0]));
+	T(close(q[1]));
+}
+
 int main(void)
 {
 	scratch();
@@ -250,5 +305,6 @@ int main(void)
 	poll_timeouts();
 	selects();
 	wakeups();
+	interrupted();
 	return 0;
 }
