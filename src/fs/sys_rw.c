@@ -305,3 +305,76 @@ out:
 	file_put(f);
 	return r;
 }
+
+/* sendfile: copies through a kernel buffer, from the input's offset (or
+ * *offset, which then moves instead) to the output. */
+long sys_sendfile(struct task *t, const struct sysargs *a)
+{
+	int out_fd = (int)a->a[0], in_fd = (int)a->a[1];
+	uaddr_t uoff = a->a[2];
+	size_t count = MIN(a->a[3], (uint64_t)0x7ffff000);
+	struct file *in = fd_get(t, in_fd), *out = fd_get(t, out_fd);
+	long r = 0;
+	int64_t off = 0;
+	if (!in || !out) {
+		r = -EBADF;
+		goto out;
+	}
+	if (!file_writable(out) || (out->flags & O_APPEND) || (in->flags & O_ACCMODE) == O_WRONLY) {
+		r = (out->flags & O_APPEND) ? -EINVAL : -EBADF;
+		goto out;
+	}
+	if (uoff) {
+		if (copy_from_user(t, &off, uoff, sizeof(off))) {
+			r = -EFAULT;
+			goto out;
+		}
+		if (off < 0) {
+			r = -EINVAL;
+			goto out;
+		}
+		if (!in->ops || !in->ops->seekable) {
+			r = -ESPIPE;
+			goto out;
+		}
+	}
+	uint64_t pos = uoff ? (uint64_t)off : in->pos;
+	char *buf = xmalloc(MIN(count, (size_t)IO_CHUNK) + 1);
+	size_t done = 0;
+	while (done < count) {
+		size_t chunk = MIN(count - done, (size_t)IO_CHUNK);
+		uint64_t p = pos;
+		ssize_t n = file_read(in, buf, chunk, &p);
+		if (n <= 0) {
+			if (!done)
+				r = n;
+			break;
+		}
+		ssize_t w = file_write(out, buf, n, &out->pos);
+		if (w <= 0) {
+			if (!done)
+				r = w;
+			break;
+		}
+		pos += w;	/* what was not written was not consumed */
+		done += w;
+		if (w < n || (size_t)n < chunk)
+			break;
+	}
+	free(buf);
+	if (done)
+		r = done;
+	if (uoff) {
+		off = pos;
+		if (copy_to_user(t, uoff, &off, sizeof(off)))
+			r = -EFAULT;
+	} else {
+		in->pos = pos;
+	}
+out:
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return r;
+}

@@ -126,6 +126,7 @@ void syscall_dispatch(struct task *t)
 	long ret;
 	current = t;
 	t->state = TASK_IN_KERNEL;
+	t->wake_pending = false;
 	if (t->sysno >= 0 && t->sysno < NR_SYSCALLS)
 		d = &table[t->sysno];
 	if (d && d->fn) {
@@ -142,6 +143,13 @@ void syscall_dispatch(struct task *t)
 	}
 	current = NULL;
 	if (ret == -EWOULDBLOCK_TASK && t->state == TASK_IN_KERNEL) {
+		if (t->wake_pending) {
+			t->wake_pending = false;
+			task_unwait(t);
+			t->state = TASK_READY;	/* run it again at once */
+			loop_make_ready(t);
+			return;
+		}
 		if (!signal_pending(t)) {
 			t->state = TASK_BLOCKED;
 			return;

@@ -48,6 +48,7 @@ struct task {
 	long sysno;			/* the system call being handled */
 	struct sysargs args;
 	bool rerun;			/* handler runs again after a wake */
+	bool wake_pending;		/* woken before it could block */
 	bool timed_out;			/* the wait's deadline passed */
 	/* What a wait cut short by a signal returns (ERESTARTSYS unless the
 	 * handler says otherwise before blocking), as in Linux. */

@@ -88,8 +88,14 @@ void task_unwait(struct task *t)
 
 void task_wake(struct task *t)
 {
-	if (t->state != TASK_BLOCKED)
+	if (t->state != TASK_BLOCKED) {
+		/* Woken while its handler still runs (it registered, then
+		 * something it did woke the queue): it must not block. */
+		task_unwait(t);
+		if (t->state == TASK_IN_KERNEL)
+			t->wake_pending = true;
 		return;
+	}
 	task_unwait(t);
 	t->state = TASK_READY;
 	loop_make_ready(t);
