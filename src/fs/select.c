@@ -9,11 +9,13 @@
  * and ppoll write the time left back to the guest's timeout before each
  * wait, as Linux does when they return, so a restart waits only for
  * what is left. Differences from Linux: poll restarts with its whole
- * timeout (Linux uses a restart block that keeps the time left); the
- * signal masks of ppoll/pselect6 are checked but not applied while
- * waiting. */
+ * timeout (Linux uses a restart block that keeps the time left).
+ * ppoll/pselect6 wait with their signal mask in force; it stays so for the
+ * handler of the signal that ended the wait, and goes otherwise, as in
+ * Linux's poll_select_finish. */
 #include "vfs.h"
 #include "waitq.h"
+#include "ksignal.h"
 #include "ksyscall.h"
 #include "uaccess.h"
 #include <fcntl.h>
@@ -150,15 +152,31 @@ long sys_poll(struct task *t, const struct sysargs *a)
 	return do_poll(t, a->a[0], (unsigned)a->a[1], &to);
 }
 
-/* The signal mask of ppoll/pselect6: checked, not yet applied. */
-static int check_sigmask(struct task *t, uaddr_t umask, size_t size)
+/* Puts the signal mask of ppoll/pselect6 in force for the wait (on the
+ * first run; reruns find it already there). */
+static int set_sigmask(struct task *t, uaddr_t umask, size_t size)
 {
 	uint64_t mask;
-	if (!umask)
+	if (!umask || t->rerun)
 		return 0;
 	if (size != sizeof(mask))
 		return -EINVAL;
-	return copy_from_user(t, &mask, umask, sizeof(mask)) ? -EFAULT : 0;
+	if (copy_from_user(t, &mask, umask, sizeof(mask)))
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->restore_sigmask = true;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	return 0;
+}
+
+/* The call is over without a signal: the old mask comes back now. */
+static long end_sigmask(struct task *t, long r)
+{
+	if (r != -EWOULDBLOCK_TASK && r != -ERESTARTNOHAND && t->restore_sigmask) {
+		t->sigmask = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+	return r;
 }
 
 /* Reads a timespec timeout (NULL: none). */
@@ -190,12 +208,12 @@ long sys_ppoll(struct task *t, const struct sysargs *a)
 	struct timeout to;
 	int err = get_ts_timeout(t, a->a[2], &to);
 	if (!err)
-		err = check_sigmask(t, a->a[3], a->a[4]);
+		err = set_sigmask(t, a->a[3], a->a[4]);
 	if (err)
 		return err;
 	timeout_start(t, &to);
 	long r = do_poll(t, a->a[0], (unsigned)a->a[1], &to);
-	return finish_ts(t, a->a[2], &to, r);
+	return end_sigmask(t, finish_ts(t, a->a[2], &to, r));
 }
 
 /* ---- select ---- */
@@ -351,10 +369,10 @@ long sys_pselect6(struct task *t, const struct sysargs *a)
 	struct timeout to;
 	int err = get_ts_timeout(t, a->a[4], &to);
 	if (!err)
-		err = check_sigmask(t, sig.ss, sig.len);
+		err = set_sigmask(t, sig.ss, sig.len);
 	if (err)
 		return err;
 	timeout_start(t, &to);
 	long r = do_select(t, a, &to);
-	return finish_ts(t, a->a[4], &to, r);
+	return end_sigmask(t, finish_ts(t, a->a[4], &to, r));
 }
