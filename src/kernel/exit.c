@@ -107,6 +107,7 @@ static void process_end(struct process *p, int status)
 	p->exit_status = status;
 	p->zombie = true;
 	itimer_cancel_all(p);
+	pidfd_process_exited();
 	if (p->files)
 		files_put(p->files);
 	if (p->fs)
@@ -281,6 +282,17 @@ long sys_waitid(struct task *t, const struct sysargs *a)
 	case P_ALL: which = WHICH_ALL; break;
 	case P_PID: which = WHICH_PID; if (id <= 0) return -EINVAL; break;
 	case P_PGID: which = WHICH_PGID; if (id < 0) return -EINVAL; if (!id) id = t->proc->pgid; break;
+	case P_PIDFD: {
+		struct file *f = fd_get(t, id);
+		if (!f)
+			return -EBADF;
+		id = pidfd_pid(f);
+		file_put(f);
+		if (id < 0)
+			return -EBADF;
+		which = WHICH_PID;
+		break;
+	}
 	default: return -EINVAL;
 	}
 	struct wait_result r = { 0 };

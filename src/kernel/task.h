@@ -128,6 +128,10 @@ void process_exit_code(struct process *p, int code);
 void process_exit(struct process *p, int sig);
 void itimer_cancel_all(struct process *p);
 void futex_cancel(struct task *t);
+void pidfd_process_exited(void);
+struct file;
+/* The pid a pidfd names, or -EBADF for another kind of file. */
+int pidfd_pid(struct file *f);
 void futex_thread_exit(struct task *t);
 /* Every process in pid order: NULL gives the first. */
 struct process *process_next(struct process *prev);
