@@ -84,8 +84,8 @@ long sys_pidfd_send_signal(struct task *t, const struct sysargs *a)
 	if (pid < 0)
 		return -EBADF;
 	struct process *p = process_by_pid(pid);
-	if (!p || p->zombie)
-		return -ESRCH;
+	if (!p)
+		return -ESRCH;	/* a zombie still takes signals (and drops them) */
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	if (a->a[2]) {
