@@ -114,7 +114,7 @@ ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 }
 
 static const struct file_ops path_only_ops = { 0 };
-static int current_link_depth;
+static int link_depth;	/* dangling links followed by one open() */
 
 struct file *file_open_path(struct path p, unsigned flags, int *err)
 {
@@ -191,7 +191,7 @@ open:;
 	return 0;
 }
 
-static int open_create(struct task *t, int dirfd, const char *name, unsigned flags,
+static int open_create(struct task *t, struct path base, const char *name, unsigned flags,
 		       uint32_t mode, struct file **out);
 
 /* open(O_CREAT) of a dangling symlink creates the file it points to, as
@@ -203,39 +203,28 @@ static int create_through_link(struct task *t, struct path dir, const char *last
 	int err = lookup_one(dir, last, &link);
 	if (err)
 		return err;
+	struct inode *li = link.dentry->inode;
 	char *target = xmalloc(4096);
-	int n = link.dentry->inode->ops->readlink ? link.dentry->inode->ops->readlink(link.dentry->inode, target, 4095) : -EINVAL;
+	int n = li->ops->readlink ? li->ops->readlink(li, target, 4095) : -EINVAL;
 	path_put(&link);
-	if (n <= 0 || current_link_depth >= 40) {
+	if (n <= 0 || link_depth >= 40) {
 		free(target);
 		return n < 0 ? n : n == 0 ? -ENOENT : -ELOOP;
 	}
 	target[n] = 0;
-	/* A dirfd for the link's directory, for the relative case. */
-	struct file *df = file_alloc();
-	df->path = path_get(dir);
-	df->inode = inode_get(dir.dentry->inode);
-	df->flags = O_PATH;
-	int dfd = fd_install(t, df, 0, true);
-	if (dfd < 0) {
-		file_put(df);
-		free(target);
-		return dfd;
-	}
-	current_link_depth++;
-	err = open_create(t, dfd, target, flags & ~O_EXCL, mode, out);
-	current_link_depth--;
-	fd_close(t, dfd);
+	link_depth++;
+	err = open_create(t, dir, target, flags & ~O_EXCL, mode, out);
+	link_depth--;
 	free(target);
 	return err;
 }
 
-static int open_create(struct task *t, int dirfd, const char *name, unsigned flags,
+static int open_create(struct task *t, struct path base, const char *name, unsigned flags,
 		       uint32_t mode, struct file **out)
 {
 	struct path parent, p;
 	char *last, *buf;
-	int err = path_parent(t, dirfd, name, &parent, &last, &buf);
+	int err = path_parent_at(t, base, name, &parent, &last, &buf);
 	if (err)
 		return err;
 	size_t n = strlen(name);
@@ -253,7 +242,7 @@ static int open_create(struct task *t, int dirfd, const char *name, unsigned fla
 				err = -ELOOP;
 				goto out;
 			}
-			err = path_lookup(t, dirfd, name, LOOKUP_FOLLOW, &p);
+			err = path_lookup_at(t, base, name, LOOKUP_FOLLOW, &p);
 			if (!err) {
 				err = open_resolved(p, flags, false, out);
 				path_put(&p);
@@ -301,8 +290,15 @@ int do_open(struct task *t, int dirfd, const char *name, unsigned flags, uint32_
 		return -EOPNOTSUPP;
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	if (flags & O_CREAT)
-		return open_create(t, dirfd, name, flags, mode, out);
+	if (flags & O_CREAT) {
+		struct path base;
+		int err = *name ? lookup_base(t, dirfd, name, &base) : -ENOENT;
+		if (err)
+			return err;
+		err = open_create(t, base, name, flags, mode, out);
+		path_put(&base);
+		return err;
+	}
 	struct path p;
 	int lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
 	if (flags & O_DIRECTORY)

@@ -191,14 +191,12 @@ static int walk(struct nameidata *nd, const char *name, int flags)
 	return walk_until(nd, name, flags, NULL);
 }
 
-/* Sets up where a lookup starts: the root, the cwd, or a dirfd. */
-static int nd_start(struct nameidata *nd, struct task *t, int dirfd, const char *name)
+/* Where a relative name starts: the cwd, or a dirfd's directory. With
+ * AT_EMPTY_PATH-style "" the dirfd may be any file. */
+int lookup_base(struct task *t, int dirfd, const char *name, struct path *base)
 {
-	struct fs_context *fs = t->proc->fs;
-	nd->root = fs->root;
-	nd->nlinks = 0;
 	if (*name == '/' || dirfd == AT_FDCWD) {
-		nd->path = path_get(*name == '/' ? fs->root : fs->cwd);
+		*base = path_get(t->proc->fs->cwd);
 		return 0;
 	}
 	struct file *f = fd_get(t, dirfd);
@@ -208,20 +206,25 @@ static int nd_start(struct nameidata *nd, struct task *t, int dirfd, const char 
 		file_put(f);
 		return -ENOTDIR;
 	}
-	nd->path = path_get(f->path);
+	*base = path_get(f->path);
 	file_put(f);
 	return 0;
 }
 
-int path_lookup(struct task *t, int dirfd, const char *name, int flags, struct path *out)
+static void nd_start(struct nameidata *nd, struct task *t, struct path base)
+{
+	nd->root = t->proc->fs->root;
+	nd->nlinks = 0;
+	nd->path = path_get(base);
+}
+
+int path_lookup_at(struct task *t, struct path base, const char *name, int flags, struct path *out)
 {
 	struct nameidata nd;
 	if (!*name && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
-	int err = nd_start(&nd, t, dirfd, name);
-	if (err)
-		return err;
-	err = walk(&nd, name, flags);
+	nd_start(&nd, t, base);
+	int err = walk(&nd, name, flags);
 	size_t n = strlen(name);
 	if (!err && ((flags & LOOKUP_DIRECTORY) || (n && name[n - 1] == '/')) &&
 	    !S_ISDIR(nd.path.dentry->inode->mode))
@@ -234,17 +237,15 @@ int path_lookup(struct task *t, int dirfd, const char *name, int flags, struct p
 	return 0;
 }
 
-int path_parent(struct task *t, int dirfd, const char *name, struct path *parent,
-		char **last, char **buf)
+int path_parent_at(struct task *t, struct path base, const char *name, struct path *parent,
+		   char **last, char **buf)
 {
 	struct nameidata nd;
 	const char *lp;
 	if (!*name)
 		return -ENOENT;
-	int err = nd_start(&nd, t, dirfd, name);
-	if (err)
-		return err;
-	err = walk_until(&nd, name, 0, &lp);
+	nd_start(&nd, t, base);
+	int err = walk_until(&nd, name, 0, &lp);
 	if (err) {
 		path_put(&nd.path);
 		return err;
@@ -258,4 +259,31 @@ int path_parent(struct task *t, int dirfd, const char *name, struct path *parent
 	*last = *buf;
 	*parent = nd.path;
 	return 0;
+}
+
+int path_lookup(struct task *t, int dirfd, const char *name, int flags, struct path *out)
+{
+	struct path base;
+	if (!*name && !(flags & LOOKUP_EMPTY))
+		return -ENOENT;
+	int err = lookup_base(t, dirfd, name, &base);
+	if (err)
+		return err;
+	err = path_lookup_at(t, base, name, flags, out);
+	path_put(&base);
+	return err;
+}
+
+int path_parent(struct task *t, int dirfd, const char *name, struct path *parent,
+		char **last, char **buf)
+{
+	struct path base;
+	if (!*name)
+		return -ENOENT;
+	int err = lookup_base(t, dirfd, name, &base);
+	if (err)
+		return err;
+	err = path_parent_at(t, base, name, parent, last, buf);
+	path_put(&base);
+	return err;
 }

@@ -178,6 +178,12 @@ int path_lookup(struct task *t, int dirfd, const char *name, int flags, struct p
  * caller frees with free(*buf). Fails on "" or a path ending in "." or "..". */
 int path_parent(struct task *t, int dirfd, const char *name, struct path *parent,
 		char **last, char **buf);
+/* The same, walking relative names from `base` (not from a dirfd). */
+int path_lookup_at(struct task *t, struct path base, const char *name, int flags, struct path *out);
+int path_parent_at(struct task *t, struct path base, const char *name, struct path *parent,
+		   char **last, char **buf);
+/* Where a relative name given with `dirfd` starts (a reference). */
+int lookup_base(struct task *t, int dirfd, const char *name, struct path *base);
 /* Looks `name` up in directory `dir`; -ENOENT if absent. */
 int lookup_one(struct path dir, const char *name, struct path *out);
 
