@@ -77,17 +77,16 @@ static void on_syscall(struct task *t)
  * fatal signal) and has already done the bookkeeping. */
 static void on_exited(struct task *t, int status)
 {
-	if (t->state == TASK_DEAD) {
-		task_hash_remove(t);
-		sigpending_flush(&t->pending);
-		free(t);
-		return;
-	}
-	/* Killed from outside persona (OOM, a host kill): treat it as a
-	 * kill of the whole process by that signal. */
-	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
-	process_exit(t->proc, sig);
 	task_hash_remove(t);
+	if (t->state != TASK_DEAD) {
+		/* Killed from outside persona (OOM, a host kill): the whole
+		 * process dies of it. This host thread is reaped already, so
+		 * its tid may belong to someone else now: never signal it. */
+		t->host_tid = 0;
+		process_exit(t->proc, WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);
+	}
+	sigpending_flush(&t->pending);
+	free(t->trace_line);
 	free(t);
 }
 

@@ -93,7 +93,9 @@ static void trace_arg(struct sbuf *b, struct task *t, char f, uint64_t v, uint64
 	}
 }
 
-static void trace(struct task *t, const struct syscall_desc *d, long ret)
+/* The call and its arguments, read from guest memory as the call starts
+ * (an execve's path is gone by the time it returns). */
+static void trace_enter(struct task *t, const struct syscall_desc *d)
 {
 	struct sbuf b = { 0 };
 	sbuf_printf(&b, "[pid %d] ", t->tid);
@@ -107,6 +109,17 @@ static void trace(struct task *t, const struct syscall_desc *d, long ret)
 			sbuf_add(&b, ", ", 2);
 		trace_arg(&b, t, fmt[i], t->args.a[i], i < 5 ? t->args.a[i + 1] : 0);
 	}
+	free(t->trace_line);
+	t->trace_line = b.buf;
+}
+
+static void trace(struct task *t, const struct syscall_desc *d, long ret)
+{
+	struct sbuf b = { 0 };
+	if (t->trace_line)
+		sbuf_add(&b, t->trace_line, strlen(t->trace_line));
+	free(t->trace_line);
+	t->trace_line = NULL;
 	if (ret == -ENORETURN)
 		sbuf_printf(&b, ") = ?\n");
 	else if (ret < 0 && ret >= -4095)
@@ -129,6 +142,8 @@ void syscall_dispatch(struct task *t)
 	t->wake_pending = false;
 	if (t->sysno >= 0 && t->sysno < NR_SYSCALLS)
 		d = &table[t->sysno];
+	if (trace_enabled && !t->rerun)
+		trace_enter(t, d);
 	if (d && d->fn) {
 		ret = d->fn(t, &t->args);
 	} else {

@@ -73,6 +73,7 @@ struct task {
 	uaddr_t robust_list;
 	size_t robust_len;
 	char comm[16];
+	char *trace_line;		/* --trace: the call, as it started */
 };
 
 struct process {
