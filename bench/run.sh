@@ -4,8 +4,9 @@
 # Micro-benchmarks, native vs persona (vs proot when installed), in one
 # run, printed as a table. The programs time their own loops with the
 # vDSO clock and print ns per operation; start-to-exit is timed here, over
-# RUNS launches of a static hello world.
+# 20 launches of a static hello world.
 #
+# A run that fails or exceeds 20 s shows "-".
 # Environment: BENCH_SCALE multiplies the iteration counts (default 1;
 # the whole run then takes well under a minute), CC, BUILD_DIR.
 set -euo pipefail
@@ -39,16 +40,16 @@ fi
 one() {
 	local prog=$1 n=$2
 	shift 2
-	timeout 60 "$@" "$build/$prog" "$n" </dev/null 2>/dev/null | tail -n 1 | grep -E '^[0-9.]+$' || echo -
+	timeout 20 "$@" "$build/$prog" "$n" </dev/null 2>/dev/null | tail -n 1 | grep -E '^[0-9.]+$' || echo -
 }
 
 # start PREFIX...: microseconds per launch of hello, or "-"
 start() {
 	local runs=$((20 * scale)) i t0 t1
-	"$@" "$build/hello" >/dev/null 2>&1 </dev/null || { echo -; return; }
+	timeout 20 "$@" "$build/hello" >/dev/null 2>&1 </dev/null || { echo -; return; }
 	t0=$(date +%s%N)
 	for ((i = 0; i < runs; i++)); do
-		"$@" "$build/hello" >/dev/null 2>&1 </dev/null || { echo -; return; }
+		timeout 20 "$@" "$build/hello" >/dev/null 2>&1 </dev/null || { echo -; return; }
 	done
 	t1=$(date +%s%N)
 	awk -v d=$((t1 - t0)) -v n="$runs" 'BEGIN { printf "%.1f\n", d / n / 1000 }'

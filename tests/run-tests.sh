@@ -23,6 +23,13 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build=${BUILD_DIR:-$root/build/tests}
+case $build in
+/tmp | /tmp/*)
+	# the guest's /tmp is its own fresh tmpfs: it could not see the tests
+	echo "$0: BUILD_DIR must not be under /tmp" >&2
+	exit 2
+	;;
+esac
 CC=${CC:-gcc}
 CFLAGS="-static -O1 -Wall -Werror"
 TIMEOUT=${TEST_TIMEOUT:-30}
