@@ -306,7 +306,7 @@ static void itimer_fire(void *arg)
 		struct timespec when = ts_add(mono_now(), p->itimer_interval);
 		p->itimer_real = timer_add(&when, itimer_fire, p);
 	}
-	siginfo_t si = { .si_signo = SIGALRM, .si_code = SI_TIMER };
+	siginfo_t si = { .si_signo = SIGALRM, .si_code = SI_KERNEL };	/* as Linux's it_real_fn */
 	send_signal_process(p, SIGALRM, &si);
 }
 
