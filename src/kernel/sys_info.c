@@ -79,11 +79,12 @@ long sys_sysinfo(struct task *t, const struct sysargs *a)
 
 /* ---- resource limits ---- */
 
-static long do_prlimit(struct task *t, int resource, const struct rlimit *new, struct rlimit *old)
+static long do_prlimit(struct task *t, struct process *p, int resource, const struct rlimit *new,
+		       struct rlimit *old)
 {
 	if (resource < 0 || resource >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct rlimit *r = &t->proc->rlim[resource];
+	struct rlimit *r = &p->rlim[resource];
 	if (new) {
 		if (new->rlim_cur > new->rlim_max)
 			return -EINVAL;
@@ -102,7 +103,7 @@ static long do_prlimit(struct task *t, int resource, const struct rlimit *new, s
 long sys_getrlimit(struct task *t, const struct sysargs *a)
 {
 	struct rlimit old;
-	long r = do_prlimit(t, (int)a->a[0], NULL, &old);
+	long r = do_prlimit(t, t->proc, (int)a->a[0], NULL, &old);
 	if (!r && copy_to_user(t, a->a[1], &old, sizeof(old)))
 		r = -EFAULT;
 	return r;
@@ -113,18 +114,22 @@ long sys_setrlimit(struct task *t, const struct sysargs *a)
 	struct rlimit new;
 	if (copy_from_user(t, &new, a->a[1], sizeof(new)))
 		return -EFAULT;
-	return do_prlimit(t, (int)a->a[0], &new, NULL);
+	return do_prlimit(t, t->proc, (int)a->a[0], &new, NULL);
 }
 
 long sys_prlimit64(struct task *t, const struct sysargs *a)
 {
 	int pid = (int)a->a[0];
 	struct rlimit new, old;
-	if (pid && pid != t->proc->pid)
-		return process_by_pid(pid) ? -EPERM : -ESRCH;
+	struct process *p = pid ? process_by_pid(pid) : t->proc;
+	if (!p || p->zombie)
+		return -ESRCH;
+	if (p != t->proc && t->proc->euid != 0 &&
+	    (t->proc->uid != p->uid || t->proc->uid != p->euid))
+		return -EPERM;
 	if (a->a[2] && copy_from_user(t, &new, a->a[2], sizeof(new)))
 		return -EFAULT;
-	long r = do_prlimit(t, (int)a->a[1], a->a[2] ? &new : NULL, &old);
+	long r = do_prlimit(t, p, (int)a->a[1], a->a[2] ? &new : NULL, &old);
 	if (!r && a->a[3] && copy_to_user(t, a->a[3], &old, sizeof(old)))
 		r = -EFAULT;
 	return r;
