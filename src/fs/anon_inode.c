@@ -34,3 +34,24 @@ int anon_getattr(struct file *f UNUSED, struct kstat *st)
 	st->blksize = PAGE_SIZE;
 	return 0;
 }
+
+struct file *fd_get_io(struct task *t, int fd)
+{
+	struct file *f = fd_get(t, fd);
+	if (f && (f->flags & O_PATH)) {
+		file_put(f);
+		return NULL;
+	}
+	return f;
+}
+
+struct file *anon_fd_get(struct task *t, int fd, const struct file_ops *ops, long *err)
+{
+	struct file *f = fd_get_io(t, fd);
+	*err = f ? -EINVAL : -EBADF;
+	if (f && f->ops != ops) {
+		file_put(f);
+		return NULL;
+	}
+	return f;
+}

@@ -11,3 +11,9 @@ struct file *anon_file_new(const struct file_ops *ops, void *priv, unsigned flag
 long anon_install(struct task *t, struct file *f, bool cloexec);
 /* fstat of such a file: mode 0600 with no file type, one link. */
 int anon_getattr(struct file *f, struct kstat *st);
+/* An fd's file as Linux's fdget sees it: NULL if the fd is not open or
+ * is an O_PATH fd. */
+struct file *fd_get_io(struct task *t, int fd);
+/* The file at `fd` when it has these ops; else NULL with *err set to
+ * -EBADF (no file there) or -EINVAL (another kind of file). */
+struct file *anon_fd_get(struct task *t, int fd, const struct file_ops *ops, long *err);

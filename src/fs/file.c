@@ -32,6 +32,8 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
+	if (f->epoll_links)
+		eventpoll_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	dents_free(f);

@@ -84,6 +84,8 @@ struct waitq;
 void poll_wait(struct poll_table *pt, struct waitq *q);
 /* poll() of any file. */
 unsigned file_poll(struct file *f, struct poll_table *pt);
+/* The file is closed for good: epoll instances forget it. */
+void eventpoll_release(struct file *f);
 
 struct super_block {
 	const char *type;	/* "tmpfs", "proc", ... as /proc/mounts says */
@@ -135,6 +137,7 @@ struct file {
 	void *priv;
 	struct dirent_snap *dents;	/* directory listing, taken at pos 0 */
 	size_t ndents;
+	struct list_head *epoll_links;	/* epoll entries on this file (epoll.c) */
 };
 
 struct fs_context {

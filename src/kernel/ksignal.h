@@ -31,3 +31,6 @@ void signal_take(struct task *t, int sig, siginfo_t *si);
 void signal_discard(struct process *p, int sig);
 /* Whether `sig` would be ignored by `p` right now. */
 bool signal_ignored(struct process *p, int sig);
+/* Woken whenever a signal is queued anywhere, blocked or not (signalfd
+ * waits here; defined in fs/signalfd.c). */
+extern struct waitq signal_queued;

@@ -74,6 +74,7 @@ static void enqueue(struct sigpending *pd, int sig, const siginfo_t *info)
 	q->info = *info;
 	list_add_tail(&q->node, &pd->queue);
 	pd->set |= SIGBIT(sig);
+	wake_up(&signal_queued);	/* signalfd readers and pollers */
 }
 
 static void dequeue(struct sigpending *pd, int sig, siginfo_t *out)

@@ -131,6 +131,7 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		return exec_child();
 	setvbuf(stdout, NULL, _IONBF, 0);
+	scratch();
 
 	SECTION("siginfo");
 	setup(SIGUSR1, on_info, 0);
