@@ -393,6 +393,7 @@ static void ep_release(struct file *f)
 }
 
 static const struct file_ops epoll_ops = {
+	.anon_name = "[eventpoll]",
 	.poll = ep_fop_poll, .release = ep_release, .getattr = anon_getattr,
 };
 

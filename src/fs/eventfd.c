@@ -82,6 +82,7 @@ static void efd_release(struct file *f)
 }
 
 static const struct file_ops eventfd_ops = {
+	.anon_name = "[eventfd]",
 	.read = efd_read, .write = efd_write, .poll = efd_poll,
 	.release = efd_release, .getattr = anon_getattr,
 };

@@ -297,5 +297,8 @@ char *file_link_name(struct file *f)
 	char *pipe_name = pipe_link_name(f);
 	if (pipe_name)
 		return pipe_name;
+	char *s;
+	if (f->ops && f->ops->anon_name && asprintf(&s, "anon_inode:%s", f->ops->anon_name) > 0)
+		return s;
 	return xstrdup("anon_inode:[unknown]");
 }

@@ -177,6 +177,7 @@ static void signalfd_release(struct file *f)
 }
 
 static const struct file_ops signalfd_ops = {
+	.anon_name = "[signalfd]",
 	.read = signalfd_read, .poll = signalfd_poll, .release = signalfd_release,
 	.getattr = anon_getattr,
 };

@@ -76,6 +76,9 @@ struct file_ops {
 	 * in Linux. NULL means always ready for reading and writing. */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	bool seekable;		/* lseek works (else ESPIPE) */
+	/* Files of no filesystem: their name in /proc/<pid>/fd links, as
+	 * Linux's anon_inodefs has them ("[eventfd]"). */
+	const char *anon_name;
 };
 
 /* Registers the polling task on `q`; see file_ops.poll. */

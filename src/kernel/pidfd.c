@@ -39,7 +39,9 @@ static int pidfd_getattr(struct file *f UNUSED, struct kstat *st)
 	return 0;
 }
 
-static const struct file_ops pidfd_ops = { .poll = pidfd_poll, .getattr = pidfd_getattr };
+static const struct file_ops pidfd_ops = {
+	.poll = pidfd_poll, .getattr = pidfd_getattr, .anon_name = "[pidfd]",
+};
 
 int pidfd_pid(struct file *f)
 {
