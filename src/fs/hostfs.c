@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 struct hostfs_inode { int fd; };
@@ -268,6 +269,12 @@ static void hostfs_destroy(struct inode *i)
 {
 	close(hfd(i));
 	free(i->priv);
+}
+
+/* statfs of the host filesystem the inode is on. */
+int hostfs_statfs(struct inode *i, struct statfs *out)
+{
+	return fstatfs(hfd(i), out) ? -errno : 0;
 }
 
 static const struct inode_ops hostfs_iops = {

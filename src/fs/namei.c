@@ -48,16 +48,19 @@ int inode_permission(struct inode *i, int mask)
 	if (inode_stat(i, &st))
 		return 0;
 	struct process *p = current->proc;
-	if (p->euid == 0) {
+	if (p->fsuid == 0) {
 		/* root may do anything but execute a file nobody may. */
 		if ((mask & MAY_EXEC) && !S_ISDIR(st.mode) && !(st.mode & 0111))
 			return -EACCES;
 		return 0;
 	}
 	unsigned perm;
-	if (st.uid == p->euid)
+	bool in_group = st.gid == p->fsgid;
+	for (int g = 0; g < p->ngroups && !in_group; g++)
+		in_group = st.gid == p->groups[g];
+	if (st.uid == p->fsuid)
 		perm = st.mode >> 6;
-	else if (st.gid == p->egid)
+	else if (in_group)
 		perm = st.mode >> 3;
 	else
 		perm = st.mode;

@@ -466,3 +466,13 @@ static const struct file_ops proc_file_fops = {
 static const struct file_ops proc_dir_fops = {
 	.seekable = true,
 };
+
+/* The pid a /proc/<pid> directory stands for (Linux lets such an fd act
+ * as a pidfd), or -1. */
+int procfs_dir_pid(struct inode *i)
+{
+	if (i->ops != &proc_iops)
+		return -1;
+	struct pnode *n = i->priv;
+	return n->e == &pid_tpl && n->tid == 0 ? n->pid : -1;
+}

@@ -355,8 +355,8 @@ int proc_pid_status(struct pnode *n, struct sbuf *out)
 		    p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid, p->egid,
 		    p->files ? MAX(p->files->max, 64) : 0);
 	/* Linux's trailing space after the groups is part of the format. */
-	for (int g = 0; g < host_ngroups; g++)
-		sbuf_printf(out, g ? " %u" : "%u", (unsigned)host_groups[g]);
+	for (int g = 0; g < p->ngroups; g++)
+		sbuf_printf(out, g ? " %u" : "%u", (unsigned)p->groups[g]);
 	sbuf_printf(out, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n",
 		    p->pid, id, p->pgid, p->sid);
 	if (p->mm) {

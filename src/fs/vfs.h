@@ -227,10 +227,13 @@ int path_may_write(struct path p);
 
 /* Filesystems. */
 struct inode *hostfs_root(const char *host_dir, bool readonly, int *err);
+struct statfs;
+int hostfs_statfs(struct inode *i, struct statfs *out);
 struct inode *tmpfs_new_root(uint32_t mode);
 struct inode *overlay_new_root(struct inode *lower, struct inode *upper);
 struct inode *devfs_new_root(void);
 struct inode *procfs_new_root(void);
+int procfs_dir_pid(struct inode *i);
 /* A file on a host fd (the console, persona's own stdio). */
 struct file *hostfile_new(int host_fd, unsigned flags);
 /* Opens a character device by number; fills f->ops. */

@@ -133,6 +133,8 @@ static struct task *make_init(void)
 	p->euid = geteuid();
 	p->gid = p->sgid = getgid();
 	p->egid = getegid();
+	p->fsuid = p->euid;
+	p->fsgid = p->egid;
 	p->dumpable = true;
 	p->files = files_new();
 	p->sighand = sighand_new();
@@ -226,6 +228,10 @@ static void save_host_facts(struct process *p)
 	host_ngroups = getgroups(ARRAY_SIZE(host_groups), host_groups);
 	if (host_ngroups < 0)
 		host_ngroups = 0;
+	p->ngroups = host_ngroups;
+	p->groups = xmalloc((host_ngroups + 1) * sizeof(uint32_t));
+	for (int i = 0; i < host_ngroups; i++)
+		p->groups[i] = host_groups[i];
 	/* The kernel keeps many host fds (hostfs inodes, memfds): give it
 	 * all the room the host allows; the guest keeps the limit it had. */
 	struct rlimit nofile;

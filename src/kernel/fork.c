@@ -64,8 +64,12 @@ static struct process *copy_process(struct process *p, uint64_t f)
 	list_add_tail(&c->sibling, &parent->children);
 	c->pgid = p->pgid;
 	c->sid = p->sid;
-	c->uid = p->uid; c->euid = p->euid; c->suid = p->suid;
-	c->gid = p->gid; c->egid = p->egid; c->sgid = p->sgid;
+	c->uid = p->uid; c->euid = p->euid; c->suid = p->suid; c->fsuid = p->fsuid;
+	c->gid = p->gid; c->egid = p->egid; c->sgid = p->sgid; c->fsgid = p->fsgid;
+	c->ngroups = p->ngroups;
+	c->groups = xmalloc((p->ngroups + 1) * sizeof(uint32_t));
+	memcpy(c->groups, p->groups, p->ngroups * sizeof(uint32_t));
+	c->nice = p->nice;
 	memcpy(c->rlim, p->rlim, sizeof(c->rlim));
 	c->dumpable = p->dumpable;
 	c->no_new_privs = p->no_new_privs;

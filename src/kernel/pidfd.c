@@ -45,7 +45,10 @@ static const struct file_ops pidfd_ops = {
 
 int pidfd_pid(struct file *f)
 {
-	return f->ops == &pidfd_ops ? (int)(intptr_t)f->priv : -EBADF;
+	if (f->ops == &pidfd_ops)
+		return (int)(intptr_t)f->priv;
+	int pid = f->inode ? procfs_dir_pid(f->inode) : -1;	/* an open /proc/<pid> */
+	return pid > 0 ? pid : -EBADF;
 }
 
 long sys_pidfd_open(struct task *t, const struct sysargs *a)

@@ -27,22 +27,6 @@ long sys_geteuid(struct task *t, const struct sysargs *a UNUSED) { return t->pro
 long sys_getgid(struct task *t, const struct sysargs *a UNUSED) { return t->proc->gid; }
 long sys_getegid(struct task *t, const struct sysargs *a UNUSED) { return t->proc->egid; }
 
-long sys_getgroups(struct task *t, const struct sysargs *a)
-{
-	int size = (int)a->a[0];
-	if (size < 0)
-		return -EINVAL;
-	if (size == 0)
-		return host_ngroups;
-	if (size < host_ngroups)
-		return -EINVAL;
-	uint32_t g[64];
-	for (int i = 0; i < host_ngroups; i++)
-		g[i] = host_groups[i];
-	if (copy_to_user(t, a->a[1], g, host_ngroups * sizeof(uint32_t)))
-		return -EFAULT;
-	return host_ngroups;
-}
 
 /* What the guest's uname(2) says: the host's names, Linux's identity. */
 void kernel_uname(struct utsname *g)

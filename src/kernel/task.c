@@ -138,5 +138,6 @@ void process_free(struct process *p)
 	if (p->sighand && --p->sighand->refs == 0)
 		free(p->sighand);
 	free(p->child_wait);
+	free(p->groups);
 	free(p);
 }

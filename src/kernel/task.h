@@ -91,7 +91,10 @@ struct process {
 	struct files *files;
 	struct fs_context *fs;
 	struct sighand *sighand;
-	unsigned uid, euid, suid, gid, egid, sgid;
+	unsigned uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
+	uint32_t *groups;		/* supplementary groups */
+	int ngroups;
+	int nice;			/* -20..19 */
 	struct rlimit rlim[RLIM_NLIMITS];
 	struct list_head threads;
 	int nthreads;

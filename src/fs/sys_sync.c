@@ -1,0 +1,142 @@
+/* fsync and friends, statfs, chroot. */
+#include "vfs.h"
+#include "ksyscall.h"
+#include "uaccess.h"
+#include <fcntl.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
+#include <linux/magic.h>
+#include <unistd.h>
+
+/* Data reaches the host's page cache at write(); a host file is synced
+ * through its own fd, memory needs nothing. */
+static long do_fsync(struct task *t, int fd, bool data_only)
+{
+	struct file *f = fd_get(t, fd);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISDIR(f->inode->mode) && !S_ISBLK(f->inode->mode)))
+		r = f->inode && S_ISCHR(f->inode->mode) ? 0 : -EINVAL;
+	else if (f->ops && f->ops->host_fd && strcmp(f->inode->sb->type, "hostfs") == 0) {
+		int hfd = f->ops->host_fd(f);
+		if (hfd >= 0 && (data_only ? fdatasync(hfd) : fsync(hfd)))
+			r = -errno;
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_fsync(struct task *t, const struct sysargs *a) { return do_fsync(t, (int)a->a[0], false); }
+long sys_fdatasync(struct task *t, const struct sysargs *a) { return do_fsync(t, (int)a->a[0], true); }
+
+long sys_syncfs(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+long sys_sync(struct task *t UNUSED, const struct sysargs *a UNUSED)
+{
+	return 0;
+}
+
+long sys_sync_file_range(struct task *t, const struct sysargs *a)
+{
+	unsigned flags = (unsigned)a->a[3];
+	if ((int64_t)a->a[1] < 0 || (int64_t)a->a[2] < 0 || (flags & ~7U))
+		return -EINVAL;
+	return do_fsync(t, (int)a->a[0], true);
+}
+
+/* What statfs says of a filesystem: a host directory reports the host's
+ * figures; the kernel's own filesystems their Linux magic and, for the
+ * memory ones, the machine's memory as tmpfs does. */
+static int fs_statfs(struct path p, struct statfs *out)
+{
+	struct super_block *sb = p.dentry->inode->sb;
+	memset(out, 0, sizeof(*out));
+	out->f_bsize = out->f_frsize = 4096;
+	out->f_namelen = 255;
+	if (!strcmp(sb->type, "hostfs")) {
+		hostfs_statfs(p.dentry->inode, out);
+	} else {
+		struct sysinfo si;
+		sysinfo(&si);
+		uint64_t pages = (uint64_t)si.totalram * si.mem_unit / 2 / 4096;
+		out->f_type = !strcmp(sb->type, "proc") ? PROC_SUPER_MAGIC :
+			      !strcmp(sb->type, "overlay") ? OVERLAYFS_SUPER_MAGIC :
+			      !strcmp(sb->type, "pipefs") ? PIPEFS_MAGIC : TMPFS_MAGIC;
+		/* Memory filesystems (an overlay's changes live in memory too). */
+		if (out->f_type == TMPFS_MAGIC || out->f_type == OVERLAYFS_SUPER_MAGIC) {
+			out->f_blocks = pages;
+			out->f_bfree = out->f_bavail = pages;
+			out->f_files = out->f_ffree = pages;
+		}
+	}
+	/* statvfs's flag bits are statfs's. */
+	out->f_flags = (p.mnt && (p.mnt->readonly || sb->readonly)) ? ST_RDONLY : 0;
+	out->f_fsid.__val[0] = (int)sb->dev;
+	return 0;
+}
+
+long sys_statfs(struct task *t, const struct sysargs *a)
+{
+	int err;
+	char *name = getname(t, a->a[0], &err);
+	if (!name)
+		return err;
+	struct path p;
+	err = path_lookup(t, AT_FDCWD, name, LOOKUP_FOLLOW, &p);
+	free(name);
+	if (err)
+		return err;
+	struct statfs s;
+	fs_statfs(p, &s);
+	path_put(&p);
+	return copy_to_user(t, a->a[1], &s, sizeof(s));
+}
+
+long sys_fstatfs(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	struct statfs s;
+	if (f->path.dentry) {
+		fs_statfs(f->path, &s);
+	} else {
+		memset(&s, 0, sizeof(s));	/* pipes, sockets, anonymous files */
+		s.f_type = PIPEFS_MAGIC;
+		s.f_bsize = s.f_frsize = 4096;
+		s.f_namelen = 255;
+	}
+	file_put(f);
+	return copy_to_user(t, a->a[1], &s, sizeof(s));
+}
+
+long sys_chroot(struct task *t, const struct sysargs *a)
+{
+	int err;
+	char *name = getname(t, a->a[0], &err);
+	if (!name)
+		return err;
+	struct path p;
+	err = path_lookup(t, AT_FDCWD, name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+	free(name);
+	if (err)
+		return err;
+	if (!(err = inode_permission(p.dentry->inode, MAY_EXEC)) && t->proc->euid != 0)
+		err = -EPERM;
+	if (!err) {
+		struct fs_context *fs = t->proc->fs;
+		path_put(&fs->root);
+		fs->root = path_get(p);
+	}
+	path_put(&p);
+	return err;
+}

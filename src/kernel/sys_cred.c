@@ -1,0 +1,197 @@
+/* Credentials: user and group ids (real, effective, saved, filesystem),
+ * supplementary groups, and scheduling priority. The rules are POSIX's as
+ * Linux applies them; euid 0 stands for CAP_SETUID/CAP_SETGID. */
+#include "task.h"
+#include "ksyscall.h"
+#include "uaccess.h"
+#include <sys/resource.h>
+
+#define NGROUPS_MAX 65536
+#define KEEP ((unsigned)-1)
+
+static bool is_root(struct process *p) { return p->euid == 0; }
+
+/* May an unprivileged process take id `id`: one of its own three. */
+static bool own(unsigned id, unsigned r, unsigned e, unsigned s)
+{
+	return id == r || id == e || id == s;
+}
+
+static long set_res(struct process *p, unsigned r, unsigned e, unsigned s, bool gid)
+{
+	unsigned *pr = gid ? &p->gid : &p->uid, *pe = gid ? &p->egid : &p->euid;
+	unsigned *ps = gid ? &p->sgid : &p->suid, *pf = gid ? &p->fsgid : &p->fsuid;
+	bool priv = is_root(p);
+	if (!priv && ((r != KEEP && !own(r, *pr, *pe, *ps)) || (e != KEEP && !own(e, *pr, *pe, *ps)) ||
+		      (s != KEEP && !own(s, *pr, *pe, *ps))))
+		return -EPERM;
+	if (r != KEEP)
+		*pr = r;
+	if (e != KEEP)
+		*pe = e;
+	if (s != KEEP)
+		*ps = s;
+	*pf = *pe;
+	return 0;
+}
+
+long sys_setresuid(struct task *t, const struct sysargs *a)
+{
+	return set_res(t->proc, (unsigned)a->a[0], (unsigned)a->a[1], (unsigned)a->a[2], false);
+}
+
+long sys_setresgid(struct task *t, const struct sysargs *a)
+{
+	return set_res(t->proc, (unsigned)a->a[0], (unsigned)a->a[1], (unsigned)a->a[2], true);
+}
+
+static long get_res(struct task *t, const struct sysargs *a, unsigned r, unsigned e, unsigned s)
+{
+	if (copy_to_user(t, a->a[0], &r, 4) || copy_to_user(t, a->a[1], &e, 4) ||
+	    copy_to_user(t, a->a[2], &s, 4))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getresuid(struct task *t, const struct sysargs *a)
+{
+	return get_res(t, a, t->proc->uid, t->proc->euid, t->proc->suid);
+}
+
+long sys_getresgid(struct task *t, const struct sysargs *a)
+{
+	return get_res(t, a, t->proc->gid, t->proc->egid, t->proc->sgid);
+}
+
+/* setreuid: the saved id follows the effective one when the real id is
+ * set, or the effective one becomes other than the old real id. */
+static long set_re(struct process *p, unsigned r, unsigned e, bool gid)
+{
+	unsigned or = gid ? p->gid : p->uid, oe = gid ? p->egid : p->euid;
+	if (!is_root(p) && ((r != KEEP && r != or && r != oe) ||
+			    (e != KEEP && !own(e, or, oe, gid ? p->sgid : p->suid))))
+		return -EPERM;
+	unsigned ne = e != KEEP ? e : oe;
+	unsigned s = (r != KEEP || (e != KEEP && e != or)) ? ne : KEEP;
+	return set_res(p, r, e, s, gid);
+}
+
+long sys_setreuid(struct task *t, const struct sysargs *a)
+{
+	return set_re(t->proc, (unsigned)a->a[0], (unsigned)a->a[1], false);
+}
+
+long sys_setregid(struct task *t, const struct sysargs *a)
+{
+	return set_re(t->proc, (unsigned)a->a[0], (unsigned)a->a[1], true);
+}
+
+/* setuid: root sets all three; others only the effective id. */
+static long set_one(struct process *p, unsigned id, bool gid)
+{
+	if (id == KEEP)
+		return -EINVAL;
+	if (is_root(p))
+		return set_res(p, id, id, id, gid);
+	if (id != (gid ? p->gid : p->uid) && id != (gid ? p->sgid : p->suid))
+		return -EPERM;
+	return set_res(p, KEEP, id, KEEP, gid);
+}
+
+long sys_setuid(struct task *t, const struct sysargs *a) { return set_one(t->proc, (unsigned)a->a[0], false); }
+long sys_setgid(struct task *t, const struct sysargs *a) { return set_one(t->proc, (unsigned)a->a[0], true); }
+
+/* setfsuid returns the old id whether or not it changed anything. */
+static long set_fs(struct process *p, unsigned id, bool gid)
+{
+	unsigned *pf = gid ? &p->fsgid : &p->fsuid, old = *pf;
+	if (id != KEEP && (is_root(p) || own(id, gid ? p->gid : p->uid, gid ? p->egid : p->euid,
+					     gid ? p->sgid : p->suid) || id == old))
+		*pf = id;
+	return old;
+}
+
+long sys_setfsuid(struct task *t, const struct sysargs *a) { return set_fs(t->proc, (unsigned)a->a[0], false); }
+long sys_setfsgid(struct task *t, const struct sysargs *a) { return set_fs(t->proc, (unsigned)a->a[0], true); }
+
+long sys_getgroups(struct task *t, const struct sysargs *a)
+{
+	int size = (int)a->a[0];
+	struct process *p = t->proc;
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return p->ngroups;
+	if (size < p->ngroups)
+		return -EINVAL;
+	if (copy_to_user(t, a->a[1], p->groups, p->ngroups * sizeof(uint32_t)))
+		return -EFAULT;
+	return p->ngroups;
+}
+
+long sys_setgroups(struct task *t, const struct sysargs *a)
+{
+	int size = (int)a->a[0];
+	struct process *p = t->proc;
+	if (size < 0 || size > NGROUPS_MAX)
+		return -EINVAL;
+	if (!is_root(p))
+		return -EPERM;
+	uint32_t *g = xmalloc((size + 1) * sizeof(uint32_t));
+	if (copy_from_user(t, g, a->a[1], size * sizeof(uint32_t))) {
+		free(g);
+		return -EFAULT;
+	}
+	free(p->groups);
+	p->groups = g;
+	p->ngroups = size;
+	return 0;
+}
+
+/* ---- priority: Linux returns 20 - nice from the system call ---- */
+
+static bool prio_matches(struct process *q, int which, int who, struct process *self)
+{
+	switch (which) {
+	case PRIO_PROCESS: return q->pid == (who ? who : self->pid);
+	case PRIO_PGRP: return q->pgid == (who ? who : self->pgid);
+	case PRIO_USER: return q->uid == (unsigned)(who ? who : (int)self->uid);
+	}
+	return false;
+}
+
+long sys_getpriority(struct task *t, const struct sysargs *a)
+{
+	int which = (int)a->a[0], who = (int)a->a[1];
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	long best = -ESRCH;
+	for (struct process *q = process_next(NULL); q; q = process_next(q))
+		if (!q->zombie && prio_matches(q, which, who, t->proc) && 20 - q->nice > best)
+			best = 20 - q->nice;
+	return best;
+}
+
+long sys_setpriority(struct task *t, const struct sysargs *a)
+{
+	int which = (int)a->a[0], who = (int)a->a[1], nice = (int)a->a[2];
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	long r = -ESRCH;
+	for (struct process *q = process_next(NULL); q; q = process_next(q)) {
+		if (q->zombie || !prio_matches(q, which, who, t->proc))
+			continue;
+		if (!is_root(t->proc) && q->uid != t->proc->euid && q->euid != t->proc->euid) {
+			r = -EPERM;
+			continue;
+		}
+		if (nice < q->nice && !is_root(t->proc)) {
+			r = -EACCES;
+			continue;
+		}
+		q->nice = nice;
+		r = 0;
+	}
+	return r;
+}
