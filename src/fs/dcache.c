@@ -180,6 +180,18 @@ struct mount *mount_add(struct path where, struct inode *root, struct super_bloc
 	return m;
 }
 
+/* A mount of the kernel's own, in no mount table (memfds live on one). */
+struct mount *mount_internal(struct inode *root, const char *source)
+{
+	struct mount *m = xzalloc(sizeof(*m));
+	m->root = dentry_new_root(root);
+	m->sb = root->sb;
+	m->source = xstrdup(source);
+	m->id = next_mount_id++;
+	list_init(&m->node);
+	return m;
+}
+
 /* The mount sitting on (mnt, dentry), the most recent if stacked. */
 struct mount *mount_lookup(struct mount *mnt, struct dentry *d)
 {

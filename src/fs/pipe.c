@@ -389,3 +389,8 @@ long sys_pipe2(struct task *t, const struct sysargs *a)
 {
 	return do_pipe2(t, a->a[0], (unsigned)a->a[1]);
 }
+
+bool file_is_pipe(struct file *f)
+{
+	return f->ops == &pipe_fops || f->ops == &fifo_fops;
+}

@@ -63,5 +63,7 @@ void fifo_prune(struct pipe *p);
 
 /* F_GETPIPE_SZ / F_SETPIPE_SZ; -EBADF on a file that is not a pipe. */
 long pipe_fcntl(struct file *f, struct task *t, int cmd, unsigned arg);
+/* Whether `f` is an end of a pipe or FIFO (splice needs one). */
+bool file_is_pipe(struct file *f);
 /* "pipe:[INO]" for an anonymous pipe, or NULL when `f` is not one. */
 char *pipe_link_name(struct file *f);

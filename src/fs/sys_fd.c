@@ -152,7 +152,7 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 		r = pipe_fcntl(f, t, cmd, (unsigned)arg);
 		break;
 	case F_ADD_SEALS: case F_GET_SEALS:
-		r = -EINVAL;
+		r = tmpfs_seals(f, cmd, (unsigned)arg);
 		break;
 	default:
 		r = -EINVAL;

@@ -5,6 +5,7 @@
  * it is open. */
 #include "vfs.h"
 #include <fcntl.h>
+#include "uapi/memfd.h"
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@ struct tmpfs_node {
 	char *target;			/* symlinks */
 	struct list_head entries;	/* directories: struct tmpfs_dirent */
 	bool opaque;			/* overlay: hides the lower directory */
+	bool sealable;			/* made by memfd_create: may take seals */
+	unsigned seals;			/* F_SEAL_* */
 };
 
 struct tmpfs_dirent {
@@ -269,6 +272,8 @@ static int set_size(struct tmpfs_node *n, uint64_t size)
 {
 	if (size > (1ULL << 40))
 		return -EFBIG;
+	if (((n->seals & F_SEAL_SHRINK) && size < n->size) || ((n->seals & F_SEAL_GROW) && size > n->size))
+		return -EPERM;
 	int err = ensure_memfd(n);
 	if (err)
 		return err;
@@ -350,6 +355,9 @@ static ssize_t tmpfs_write(struct file *f, const char *buf, size_t len, uint64_t
 		*pos = n->size;
 	if (*pos + len > (1ULL << 40))
 		return -EFBIG;
+	if ((n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+	    ((n->seals & F_SEAL_GROW) && *pos + len > n->size))
+		return -EPERM;
 	ssize_t r = pwrite(n->memfd, buf, len, *pos);
 	if (r < 0)
 		return -errno;
@@ -411,3 +419,52 @@ static const struct file_ops tmpfs_fops = {
 	.truncate = tmpfs_truncate,
 	.seekable = true,
 };
+
+/* ---- memfd_create: a tmpfs file with no name, on a mount of its own ---- */
+
+static struct mount *memfd_mnt;
+
+struct file *memfd_new(const char *name, unsigned flags, int *err)
+{
+	if (!memfd_mnt)
+		memfd_mnt = mount_internal(tmpfs_new_root(01777), "memfd");
+	struct inode *dir = memfd_mnt->root->inode, *i;
+	static unsigned long serial;
+	char slot[32];
+	snprintf(slot, sizeof(slot), "%lu", serial++);
+	uint32_t mode = S_IFREG | ((flags & MFD_NOEXEC_SEAL) ? 0666 : 0777);
+	if ((*err = tmpfs_create(dir, slot, mode, 0, &i)))
+		return NULL;
+	tmpfs_unlink(dir, slot, i);	/* it lives on by its references */
+	struct tmpfs_node *n = N(i);
+	n->sealable = true;
+	n->seals = (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)) ? 0 : F_SEAL_SEAL;
+	if (flags & MFD_NOEXEC_SEAL)
+		n->seals |= F_SEAL_EXEC;
+	char *label;
+	if (asprintf(&label, "memfd:%s", name) < 0)
+		kpanic("out of memory");
+	struct path p = { memfd_mnt, dentry_child(memfd_mnt->root, label, i) };
+	free(label);
+	dentry_delete(p.dentry);	/* /proc shows "/memfd:NAME (deleted)" */
+	struct file *f = file_open_path(p, O_RDWR | 0100000 /* O_LARGEFILE */, err);
+	path_put(&p);
+	return f;
+}
+
+long tmpfs_seals(struct file *f, int cmd, unsigned arg)
+{
+	if (!f->inode || f->inode->ops != &tmpfs_iops || !N(f->inode)->sealable)
+		return -EINVAL;
+	struct tmpfs_node *n = N(f->inode);
+	if (cmd == F_GET_SEALS)
+		return n->seals;
+	if (arg & ~(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC))
+		return -EINVAL;
+	if (!file_writable(f))
+		return -EPERM;
+	if (n->seals & F_SEAL_SEAL)
+		return -EPERM;
+	n->seals |= arg;
+	return 0;
+}

@@ -176,6 +176,7 @@ struct super_block *sb_new(const char *type);
 struct mount *mount_add(struct path where, struct inode *root, struct super_block *sb,
 			bool readonly, const char *source);
 void mounts_show(struct sbuf *out, struct path root);
+struct mount *mount_internal(struct inode *root, const char *source);
 
 /* Path lookup. */
 enum { LOOKUP_FOLLOW = 1, LOOKUP_DIRECTORY = 2, LOOKUP_EMPTY = 4, LOOKUP_NOAUTOMOUNT = 8 };
@@ -239,6 +240,9 @@ struct file *hostfile_new(int host_fd, unsigned flags);
 /* Opens a character device by number; fills f->ops. */
 int chrdev_open(uint64_t rdev, struct file *f);
 bool tmpfs_is_whiteout(struct inode *i);
+/* memfd_create's file, and fcntl's F_ADD_SEALS/F_GET_SEALS on it. */
+struct file *memfd_new(const char *name, unsigned flags, int *err);
+long tmpfs_seals(struct file *f, int cmd, unsigned arg);
 bool tmpfs_is_opaque(struct inode *i);
 void tmpfs_set_opaque(struct inode *i);
 
