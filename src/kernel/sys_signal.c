@@ -3,6 +3,7 @@
 #include "ksyscall.h"
 #include "uaccess.h"
 #include "waitq.h"
+#include "platform.h"
 #include <sys/time.h>
 
 #ifndef SS_AUTODISARM
@@ -330,8 +331,82 @@ static void itimer_set(struct process *p, struct timespec value, struct timespec
 	}
 }
 
+/* ---- ITIMER_VIRTUAL (user time) and ITIMER_PROF (user + system) ---- */
+
+#define CPU_POLL_NS 10000000L
+
+static uint64_t cpu_ns(struct process *p, int which)
+{
+	if (list_empty(&p->threads))
+		return 0;
+	struct task *t = list_entry(p->threads.next, struct task, thread_node);
+	uint64_t u, s;
+	plat_usage(t->host_tid, &u, &s, NULL);
+	return (which == ITIMER_VIRTUAL ? u : u + s) * 10000000ULL;	/* ticks of 10 ms */
+}
+
+static void cpu_itimer_poll(void *arg);
+
+static void cpu_poll_arm(struct process *p)
+{
+	if (p->cpu_itimer_poll || (!p->cpu_itimer[0].armed && !p->cpu_itimer[1].armed))
+		return;
+	struct timespec when = ts_add(mono_now(), (struct timespec){ 0, CPU_POLL_NS });
+	p->cpu_itimer_poll = timer_add(&when, cpu_itimer_poll, p);
+}
+
+static void cpu_itimer_poll(void *arg)
+{
+	struct process *p = arg;
+	p->cpu_itimer_poll = NULL;
+	for (int k = 0; k < 2; k++) {
+		struct cpu_itimer *it = &p->cpu_itimer[k];
+		if (!it->armed)
+			continue;
+		uint64_t now = cpu_ns(p, ITIMER_VIRTUAL + k);
+		if (now - it->start < it->value)
+			continue;
+		it->armed = it->interval != 0;
+		it->start = now;
+		it->value = it->interval;
+		int sig = k ? SIGPROF : SIGVTALRM;
+		siginfo_t si = { .si_signo = sig, .si_code = SI_KERNEL };
+		send_signal_process(p, sig, &si);
+		if (p->zombie)
+			return;
+	}
+	cpu_poll_arm(p);
+}
+
+static uint64_t ts_ns(struct timespec ts) { return ts.tv_sec * 1000000000ULL + ts.tv_nsec; }
+static struct timespec ns_ts(uint64_t ns) { return (struct timespec){ ns / 1000000000ULL, ns % 1000000000ULL }; }
+
+static void cpu_itimer_get(struct process *p, int which, struct timespec *value, struct timespec *interval)
+{
+	struct cpu_itimer *it = &p->cpu_itimer[which - ITIMER_VIRTUAL];
+	uint64_t left = 0;
+	if (it->armed) {
+		uint64_t used = cpu_ns(p, which) - it->start;
+		left = used < it->value ? it->value - used : 1000;	/* due: a moment */
+	}
+	*value = ns_ts(left);
+	*interval = ns_ts(it->armed || it->interval ? it->interval : 0);
+}
+
+static void cpu_itimer_set(struct process *p, int which, struct timespec value, struct timespec interval)
+{
+	struct cpu_itimer *it = &p->cpu_itimer[which - ITIMER_VIRTUAL];
+	it->value = ts_ns(value);
+	it->interval = ts_ns(interval);
+	it->armed = it->value != 0;
+	it->start = cpu_ns(p, which);
+	cpu_poll_arm(p);
+}
+
 void itimer_cancel_all(struct process *p)
 {
+	timer_cancel(p->cpu_itimer_poll);
+	p->cpu_itimer_poll = NULL;
 	timer_cancel(p->itimer_real);
 	p->itimer_real = NULL;
 }
@@ -357,7 +432,12 @@ long sys_getitimer(struct task *t, const struct sysargs *a)
 	if (which == ITIMER_REAL) {
 		v.it_value = ts_tv(itimer_left(t->proc));
 		v.it_interval = ts_tv(t->proc->itimer_interval);
-	} else if (which != ITIMER_VIRTUAL && which != ITIMER_PROF) {
+	} else if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
+		struct timespec val, iv;
+		cpu_itimer_get(t->proc, which, &val, &iv);
+		v.it_value = ts_tv(val);
+		v.it_interval = ts_tv(iv);
+	} else {
 		return -EINVAL;
 	}
 	return copy_to_user(t, a->a[1], &v, sizeof(v));
@@ -374,9 +454,12 @@ long sys_setitimer(struct task *t, const struct sysargs *a)
 	    nv.it_interval.tv_usec < 0 || nv.it_interval.tv_usec >= 1000000 || nv.it_interval.tv_sec < 0)
 		return -EINVAL;
 	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
-		/* Accepted, never fires: CPU-time timers are not kept yet. */
-		memset(&ov, 0, sizeof(ov));
-		return a->a[2] ? copy_to_user(t, a->a[2], &ov, sizeof(ov)) : 0;
+		struct timespec val, iv;
+		cpu_itimer_get(t->proc, which, &val, &iv);
+		ov.it_value = ts_tv(val);
+		ov.it_interval = ts_tv(iv);
+		cpu_itimer_set(t->proc, which, tv_ts(nv.it_value), tv_ts(nv.it_interval));
+		return a->a[2] && copy_to_user(t, a->a[2], &ov, sizeof(ov)) ? -EFAULT : 0;
 	}
 	if (which != ITIMER_REAL)
 		return -EINVAL;

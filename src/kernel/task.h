@@ -109,6 +109,10 @@ struct process {
 	int exit_signal;		/* sent to the parent at exit */
 	struct timer *itimer_real;	/* alarm / ITIMER_REAL */
 	struct timespec itimer_interval;
+	/* ITIMER_VIRTUAL and ITIMER_PROF count the process's CPU time: a
+	 * kernel timer samples it every 10 ms while one is armed. */
+	struct cpu_itimer { uint64_t value, interval, start; bool armed; } cpu_itimer[2];
+	struct timer *cpu_itimer_poll;
 	bool dumpable, subreaper, no_new_privs, did_exec;
 };
 

@@ -59,7 +59,7 @@ int plat_clone(int tid, unsigned long host_flags, int *child);
 /* Ends one host thread of a guest process (the others live on). */
 void plat_exit_thread(int tid);
 /* Reads the host's accounting of a guest process: user and system time
- * in clock ticks, peak resident size in KiB. */
+ * in clock ticks, peak resident size in KiB (maxrss_kb may be NULL). */
 void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb);
 
 /* Makes host fd `fd` of the kernel available inside the guest process of

@@ -346,7 +346,9 @@ void plat_exit_thread(int tid)
 void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb)
 {
 	char path[64], buf[1024];
-	*utime = *stime = *maxrss_kb = 0;
+	*utime = *stime = 0;
+	if (maxrss_kb)
+		*maxrss_kb = 0;
 	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -363,6 +365,8 @@ void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb)
 		*utime = u;
 		*stime = s;
 	}
+	if (!maxrss_kb)
+		return;
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
 	FILE *f = fopen(path, "re");
 	if (!f)
