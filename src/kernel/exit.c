@@ -18,8 +18,10 @@ void task_kill(struct task *t, bool whole_process)
 		return;
 	task_unwait(t);
 	futex_cancel(t);
-	if (!whole_process)
+	if (!whole_process) {
+		futex_robust_exit(t);
 		futex_thread_exit(t);
+	}
 	if (t->state == TASK_READY)
 		list_del(&t->ready_node);
 	list_del(&t->thread_node);

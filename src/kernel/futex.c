@@ -263,3 +263,41 @@ void futex_thread_exit(struct task *t)
 		wake_key(k, 1, FUTEX_BITSET_MATCH_ANY);
 	t->clear_child_tid = 0;
 }
+
+/* One robust futex of a dying thread: if it still holds the lock, mark
+ * the owner dead and wake a waiter, as Linux's handle_futex_death. */
+static void robust_one(struct task *t, uaddr_t uaddr)
+{
+	uint32_t word;
+	if (copy_from_user(t, &word, uaddr, sizeof(word)))
+		return;
+	if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid)
+		return;
+	uint32_t nw = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+	if (copy_to_user(t, uaddr, &nw, sizeof(nw)))
+		return;
+	struct futex_key k;
+	if ((word & FUTEX_WAITERS) && get_key(t, uaddr, true, &k) == 0)
+		wake_key(k, 1, FUTEX_BITSET_MATCH_ANY);
+}
+
+/* Walks the thread's robust list (set_robust_list) at its exit. */
+void futex_robust_exit(struct task *t)
+{
+	struct { uint64_t next; int64_t offset; uint64_t pending; } head;
+	if (!t->robust_list || !t->proc->mm || copy_from_user(t, &head, t->robust_list, sizeof(head)))
+		return;
+	uint64_t entry = head.next;
+	/* A bounded walk: a corrupt or circular list can't hold us. */
+	for (int n = 0; entry != t->robust_list && n < 2048; n++) {
+		uint64_t next;
+		if (copy_from_user(t, &next, entry & ~1UL, sizeof(next)))
+			break;
+		if (entry != head.pending)
+			robust_one(t, (entry & ~1UL) + head.offset);
+		entry = next;
+	}
+	if (head.pending)
+		robust_one(t, (head.pending & ~1UL) + head.offset);
+	t->robust_list = 0;
+}

@@ -141,6 +141,7 @@ struct file;
 /* The pid a pidfd names, or -EBADF for another kind of file. */
 int pidfd_pid(struct file *f);
 void futex_thread_exit(struct task *t);
+void futex_robust_exit(struct task *t);
 /* Every process in pid order: NULL gives the first. */
 struct process *process_next(struct process *prev);
 struct process *process_by_pid(int pid);
