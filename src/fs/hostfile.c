@@ -18,7 +18,27 @@
 /* The session of the guest's first process: the terminal's session. */
 #define CONSOLE_SID 1
 
-struct hostfile { int fd; bool regular; };
+struct hostfile {
+	int fd;
+	bool regular;
+	uint64_t host_pos;	/* the host offset as we last left it */
+};
+
+/* A regular host file's offset is shared with whoever else has it open
+ * (the shell that ran `persona run ... >f`, persona's own messages): the
+ * host's offset is the truth, and it moves only when the guest lseek'd. */
+static void sync_in(struct hostfile *h, uint64_t pos)
+{
+	if (pos != h->host_pos)
+		lseek(h->fd, pos, SEEK_SET);
+}
+
+static void sync_out(struct hostfile *h, uint64_t *pos)
+{
+	off_t p = lseek(h->fd, 0, SEEK_CUR);
+	if (p >= 0)
+		*pos = h->host_pos = p;
+}
 
 /* The termios2 ioctls, spelled out: their glibc macros need a struct the
  * C library does not declare. */
@@ -62,13 +82,11 @@ static ssize_t hostfile_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
 	struct hostfile *h = H(f);
 	if (h->regular) {
-		/* The host's offset is shared with the shell that gave us the
-		 * file (`persona run ... < f`): move it as the guest reads. */
-		lseek(h->fd, *pos, SEEK_SET);
+		sync_in(h, *pos);
 		ssize_t r = read(h->fd, buf, n);
-		if (r > 0)
-			*pos += r;
-		return r < 0 ? -errno : r;
+		int e = errno;
+		sync_out(h, pos);
+		return r < 0 ? -e : r;
 	}
 	int jc = job_control(f, SIGTTIN, false);
 	if (jc)
@@ -90,14 +108,17 @@ static ssize_t hostfile_write(struct file *f, const char *buf, size_t n, uint64_
 	int jc = job_control(f, SIGTTOU, true);
 	if (jc)
 		return jc;
-	if (h->regular && !(f->flags & O_APPEND))
-		lseek(h->fd, *pos, SEEK_SET);
-	ssize_t r = write(h->fd, buf, n);
-	if (r < 0)
-		return errno == EPIPE ? -EPIPE : -errno;
 	if (h->regular)
-		*pos = lseek(h->fd, 0, SEEK_CUR);
-	return r;
+		sync_in(h, *pos);
+	ssize_t r = write(h->fd, buf, n);
+	int e = errno;
+	if (h->regular)
+		sync_out(h, pos);
+	/* The reader of persona's stdout is gone: the guest gets the
+	 * SIGPIPE (persona itself ignores the host's). */
+	if (r < 0 && e == EPIPE && current)
+		send_signal_task(current, SIGPIPE, NULL);
+	return r < 0 ? -e : r;
 }
 
 /* Sizes of the structs each passed-through terminal ioctl reads or
@@ -250,6 +271,7 @@ struct file *hostfile_new(int host_fd, unsigned flags)
 	hostfile_init(f, fd);
 	off_t pos = lseek(fd, 0, SEEK_CUR);
 	f->pos = pos > 0 ? pos : 0;
+	((struct hostfile *)f->priv)->host_pos = f->pos;
 	return f;
 }
 
@@ -297,6 +319,8 @@ char *file_link_name(struct file *f)
 	char *pipe_name = pipe_link_name(f);
 	if (pipe_name)
 		return pipe_name;
+	if (f->ops && f->ops->link_name)
+		return f->ops->link_name(f);
 	char *s;
 	if (f->ops && f->ops->anon_name && asprintf(&s, "anon_inode:%s", f->ops->anon_name) > 0)
 		return s;

@@ -58,6 +58,7 @@ int console_signals_init(void)
 	/* tcsetpgrp from a background group raises SIGTTOU: not for us. */
 	signal(SIGTTOU, SIG_IGN);
 	signal(SIGTTIN, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);	/* a closed stdout is the guest's EPIPE */
 	take_terminal();
 	return sigfd;
 }

@@ -424,6 +424,15 @@ static int exec_depth(struct task *t, const char *path, char *const argv[], char
 	return 0;
 }
 
+int exec_check(struct task *t, const char *path)
+{
+	struct file *f;
+	int err = open_exec(t, path, &f);
+	if (!err)
+		file_put(f);
+	return err;
+}
+
 int do_execve(struct task *t, const char *path, char *const argv[], char *const envp[])
 {
 	return exec_depth(t, path, argv, envp, 0);

@@ -70,6 +70,8 @@ static void on_syscall(struct task *t)
 	t->rerun = false;
 	t->timed_out = false;
 	t->restart_code = 0;
+	t->io_whole = false;
+	t->io_done = 0;
 	syscall_dispatch(t);
 }
 

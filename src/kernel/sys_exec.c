@@ -31,9 +31,13 @@ static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *total)
 {
 	size_t n = 0, cap = 16;
 	char **v = xzalloc(cap * sizeof(char *));
+	/* One scratch buffer for all the strings: each is then copied out at
+	 * its own size (a fresh 128 KiB buffer per string costs an mmap). */
+	char *s = xmalloc(32 * PAGE_SIZE + 1);
 	for (; uv; n++) {
 		uint64_t p;
 		if (copy_from_user(t, &p, uv + n * 8, 8)) {
+			free(s);
 			strv_free(v);
 			return -EFAULT;
 		}
@@ -43,7 +47,6 @@ static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *total)
 			cap *= 2;
 			v = xrealloc(v, cap * sizeof(char *));
 		}
-		char *s = xmalloc(32 * PAGE_SIZE + 1);
 		long len = strncpy_from_user(t, s, p, 32 * PAGE_SIZE + 1);
 		if (len < 0) {
 			free(s);
@@ -52,13 +55,15 @@ static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *total)
 			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
 		}
 		*total += len + 1 + sizeof(char *);
-		v[n] = xrealloc(s, len + 1);
+		v[n] = memcpy(xmalloc(len + 1), s, len + 1);
 		v[n + 1] = NULL;
 		if (*total > ARG_TOTAL_MAX || n >= MAX_ARG_STRINGS) {
+			free(s);
 			strv_free(v);
 			return -E2BIG;
 		}
 	}
+	free(s);
 	v[n] = NULL;
 	*out = v;
 	return 0;
@@ -182,7 +187,10 @@ static long do_execveat(struct task *t, int dirfd, uaddr_t uname, uaddr_t uargv,
 	free(name);
 	if (!path)
 		return err;
-	if ((err = copy_strings(t, uargv, &argv, &total)) ||
+	/* Most failed execs (a PATH search) end here, before the arguments
+	 * are copied or a host process is made. */
+	if ((err = exec_check(t, path)) ||
+	    (err = copy_strings(t, uargv, &argv, &total)) ||
 	    (err = copy_strings(t, uenvp, &envp, &total)))
 		goto out;
 	if ((flags & AT_SYMLINK_NOFOLLOW)) {

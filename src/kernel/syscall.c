@@ -169,9 +169,11 @@ void syscall_dispatch(struct task *t)
 			t->state = TASK_BLOCKED;
 			return;
 		}
-		/* A signal came: the wait ends with the call's restart code. */
+		/* A signal came: the wait ends with the call's restart code,
+		 * or with what a write moved before it waited. */
 		task_unwait(t);
-		ret = -(t->restart_code ? t->restart_code : ERESTARTSYS);
+		ret = t->io_done ? (long)t->io_done : -(t->restart_code ? t->restart_code : ERESTARTSYS);
+		t->io_done = 0;
 	}
 	if (ret == -EWOULDBLOCK_TASK)	/* the task was killed or parked */
 		return;

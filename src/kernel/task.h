@@ -49,6 +49,8 @@ struct task {
 	struct sysargs args;
 	bool rerun;			/* handler runs again after a wake */
 	bool wake_pending;		/* woken before it could block */
+	bool io_whole;			/* write(2): a stream write goes on until done */
+	size_t io_done;			/* bytes a blocked write moved so far */
 	bool timed_out;			/* the wait's deadline passed */
 	/* What a wait cut short by a signal returns (ERESTARTSYS unless the
 	 * handler says otherwise before blocking), as in Linux. */
