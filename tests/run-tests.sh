@@ -7,8 +7,8 @@
 # details under each failure, and last the line "N passed, N failed".
 # Exits nonzero if anything failed.
 #
-#   NAME...        run only tests whose name starts with one of these,
-#                  e.g. abi/fileio, abi, e2e/containment
+#   NAME...        run only these tests (whole names or their leading
+#                  components), e.g. abi/fileio, abi, e2e/containment
 #   PERSONA_BINARY may be --native: every ABI test runs natively twice and
 #                  the two outputs are compared (is the test deterministic?);
 #                  the e2e scripts are skipped.
@@ -56,12 +56,14 @@ pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 indent() { sed 's/^/    /'; }
 
-# wanted NAME: is NAME selected by the filters?
+# wanted NAME: is NAME selected by the filters? A filter names whole
+# path components: "abi" selects abi/*, "e2e/busybox" that script only.
 wanted() {
 	[ ${#filters[@]} -eq 0 ] && return 0
 	local f
 	for f in "${filters[@]}"; do
-		case $1 in "$f"*) return 0 ;; esac
+		f=${f%/}
+		case $1 in "$f" | "$f"/*) return 0 ;; esac
 	done
 	return 1
 }
