@@ -16,6 +16,8 @@
  * gives. *pos moves only by what reached the guest. */
 static long read_to_user(struct task *t, struct file *f, uaddr_t buf, size_t n, uint64_t *pos)
 {
+	if (f->ops && f->ops->rw_iov)
+		return f->ops->rw_iov(f, t, &(struct iovec){ (void *)buf, n }, 1, false);
 	size_t done = 0;
 	char *kbuf = xmalloc(MIN(n, IO_CHUNK));
 	while (done < n) {
@@ -41,7 +43,14 @@ static long read_to_user(struct task *t, struct file *f, uaddr_t buf, size_t n, 
 
 static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t n, uint64_t *pos)
 {
-	size_t done = 0;
+	if (f->ops && f->ops->rw_iov)
+		return f->ops->rw_iov(f, t, &(struct iovec){ (void *)buf, n }, 1, true);
+	/* A blocking write to a stream (pipe, socket, terminal) goes on until
+	 * all is written, as Linux's pipe_write does: what went before a wait
+	 * is kept in t->io_done and the rerun carries on after it; a signal
+	 * then ends the call with that count (see the dispatcher). */
+	bool whole = t->io_whole && !f->ops->seekable && !(f->flags & O_NONBLOCK);
+	size_t done = whole && t->rerun ? t->io_done : 0;
 	char *kbuf = xmalloc(MIN(n, IO_CHUNK));
 	while (done < n) {
 		size_t chunk = MIN(n - done, IO_CHUNK);
@@ -50,6 +59,11 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 			return done ? (long)done : -EFAULT;
 		}
 		ssize_t r = file_write(f, kbuf, chunk, pos);
+		if (r == -EWOULDBLOCK_TASK && done && whole) {
+			t->io_done = done;
+			free(kbuf);
+			return r;
+		}
 		if (r < 0) {
 			/* Some went already: a short write, not a wait. */
 			if (r == -EWOULDBLOCK_TASK && done)
@@ -58,10 +72,11 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 			return done ? (long)done : r;
 		}
 		done += r;
-		if ((size_t)r < chunk)
+		if ((size_t)r < chunk && !whole)
 			break;
 	}
 	free(kbuf);
+	t->io_done = 0;
 	return done;
 }
 
@@ -83,11 +98,14 @@ long sys_read(struct task *t, const struct sysargs *a)
 
 long sys_write(struct task *t, const struct sysargs *a)
 {
+	t->io_whole = true;	/* write(2) itself: see write_from_user */
 	struct file *f = fd_get(t, (int)a->a[0]);
 	if (!f)
 		return -EBADF;
-	long r = a->a[2] ? write_from_user(t, f, a->a[1], clamp_count(a->a[2]), &f->pos)
-			 : ((f->flags & O_ACCMODE) == O_RDONLY ? -EBADF : 0);
+	/* A socket's write of nothing still sends: an empty datagram, or EPIPE. */
+	bool sends = a->a[2] || (f->ops && f->ops->rw_iov);
+	long r = sends ? write_from_user(t, f, a->a[1], clamp_count(a->a[2]), &f->pos)
+		       : ((f->flags & O_ACCMODE) == O_RDONLY ? -EBADF : 0);
 	file_put(f);
 	return r;
 }
@@ -143,6 +161,10 @@ static long vectored(struct task *t, const struct sysargs *a, bool is_write)
 	long done = 0;
 	if ((is_write && !file_writable(f)) || (!is_write && (f->flags & O_ACCMODE) == O_WRONLY))
 		done = -EBADF;
+	if (done >= 0 && total && f->ops && f->ops->rw_iov) {
+		done = f->ops->rw_iov(f, t, iov, cnt, is_write);
+		cnt = 0;	/* the file took the whole vector */
+	}
 	for (int i = 0; i < cnt && done >= 0; i++) {
 		if (!iov[i].iov_len)
 			continue;

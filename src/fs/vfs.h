@@ -16,6 +16,7 @@ struct dentry;
 struct mount;
 struct file;
 struct super_block;
+struct iovec;
 
 
 /* What stat reports; filled by the filesystem's getattr. */
@@ -79,6 +80,13 @@ struct file_ops {
 	/* Files of no filesystem: their name in /proc/<pid>/fd links, as
 	 * Linux's anon_inodefs has them ("[eventfd]"). */
 	const char *anon_name;
+	/* Or a name of their own ("socket:[INO]"), which the caller frees. */
+	char *(*link_name)(struct file *f);
+	/* Files that move data to and from guest memory themselves, a whole
+	 * vector at once (a socket's writev is one datagram): read, write,
+	 * readv and writev call this instead of .read and .write. */
+	long (*rw_iov)(struct file *f, struct task *t, const struct iovec *iov, int cnt,
+		       bool write);
 };
 
 /* Registers the polling task on `q`; see file_ops.poll. */

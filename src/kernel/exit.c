@@ -40,7 +40,8 @@ static struct process *find_reaper(struct process *p)
 	for (struct process *a = p->parent; a; a = a->parent)
 		if (a->subreaper && !a->zombie)
 			return a;
-	return init_process;
+	/* init itself leaving: no one is left to adopt (the run ends). */
+	return p == init_process ? NULL : init_process;
 }
 
 static int child_exit_code(int status, int *code)
