@@ -46,7 +46,7 @@ BB=/bin/busybox
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$(dirname "$here")")
 helpers=$here/busybox-testsuite
-cache=$root/build/busybox-src
+cache=${BUILD_DIR:-$root/build/tests}/../busybox-src
 # Each invocation works in a directory of its own (two `make check` in one
 # checkout must not share one), which becomes $base/last at the end.
 # Shard S runs in $out/tree.S, a fresh copy of the source for each run, at
