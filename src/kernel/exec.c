@@ -361,8 +361,10 @@ static int check_args(char *const argv[], char *const envp[])
 	return total > (6 << 20) ? -E2BIG : 0;
 }
 
-static int exec_depth(struct task *t, const char *path, char *const argv[], char *const envp[],
-		      int depth)
+/* `execfn` is the name the caller executed: for a #! script the script,
+ * which Linux keeps as AT_EXECFN and the process's comm. */
+static int exec_depth(struct task *t, const char *path, const char *execfn, char *const argv[],
+		      char *const envp[], int depth)
 {
 	struct file *f;
 	int err = check_args(argv, envp);
@@ -392,7 +394,7 @@ static int exec_depth(struct task *t, const char *path, char *const argv[], char
 		for (size_t i = 1; i < argc; i++)
 			nargv[k++] = argv[i];
 		nargv[k] = NULL;
-		err = exec_depth(t, interp, nargv, envp, depth + 1);
+		err = exec_depth(t, interp, execfn, nargv, envp, depth + 1);
 		free(nargv);
 		return err;
 	}
@@ -407,7 +409,7 @@ static int exec_depth(struct task *t, const char *path, char *const argv[], char
 	err = load_elf(t, f, &e, ph, &img);
 	free(ph);
 	if (!err)
-		err = setup_stack(t, &img, path, argv, envp, &sp);
+		err = setup_stack(t, &img, execfn, argv, envp, &sp);
 	if (err) {
 		file_put(f);
 		return err;
@@ -418,8 +420,8 @@ static int exec_depth(struct task *t, const char *path, char *const argv[], char
 		path_put(&t->proc->exe);
 	t->proc->exe = path_get(f->path);
 	file_put(f);
-	const char *base = strrchr(path, '/');
-	snprintf(t->comm, sizeof(t->comm), "%s", base ? base + 1 : path);
+	const char *base = strrchr(execfn, '/');
+	snprintf(t->comm, sizeof(t->comm), "%s", base ? base + 1 : execfn);
 	regs_init_exec(&t->regs, img.interp_entry ? img.interp_entry : img.entry, sp);
 	return 0;
 }
@@ -435,5 +437,5 @@ int exec_check(struct task *t, const char *path)
 
 int do_execve(struct task *t, const char *path, char *const argv[], char *const envp[])
 {
-	return exec_depth(t, path, argv, envp, 0);
+	return exec_depth(t, path, path, argv, envp, 0);
 }

@@ -140,6 +140,7 @@ static int exec_in_new_process(struct task *t, const char *path, char **argv, ch
 		return err;
 	}
 	/* The old host process goes; its exit event finds no task. */
+	plat_inherit(old_tid, new_tid);
 	plat_kill(old_tid);
 	mm_put(old_mm);
 	finish_exec(t);

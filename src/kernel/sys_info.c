@@ -124,15 +124,34 @@ long sys_sched_yield(struct task *t UNUSED, const struct sysargs *a UNUSED)
 	return 0;
 }
 
-long sys_sched_getaffinity(struct task *t, const struct sysargs *a)
+/* CPU affinity is the host thread's own: the host schedules it. */
+static struct task *affinity_target(struct task *t, int pid)
 {
-	int pid = (int)a->a[0];
-	size_t len = a->a[1];
-	if (pid && !task_by_tid(pid))
+	return pid ? task_by_tid(pid) : t;
+}
+
+long sys_sched_setaffinity(struct task *t, const struct sysargs *a)
+{
+	struct task *target = affinity_target(t, (int)a->a[0]);
+	if (!target)
 		return -ESRCH;
 	cpu_set_t set;
 	CPU_ZERO(&set);
-	if (sched_getaffinity(0, sizeof(set), &set))
+	size_t len = MIN(a->a[1], sizeof(set));
+	if (copy_from_user(t, &set, a->a[2], len))
+		return -EFAULT;
+	return sched_setaffinity(target->host_tid, sizeof(set), &set) ? -errno : 0;
+}
+
+long sys_sched_getaffinity(struct task *t, const struct sysargs *a)
+{
+	size_t len = a->a[1];
+	struct task *target = affinity_target(t, (int)a->a[0]);
+	if (!target)
+		return -ESRCH;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	if (sched_getaffinity(target->host_tid, sizeof(set), &set))
 		return -errno;
 	/* The mask is as wide as the possible CPUs, in whole longs. */
 	long ncpu = sysconf(_SC_NPROCESSORS_CONF);

@@ -56,6 +56,9 @@ long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, lon
  * (CLONE_VM, CLONE_THREAD, ... and the exit signal) and returns the new
  * host thread in *child, stopped, its registers a copy of the parent's. */
 int plat_clone(int tid, unsigned long host_flags, int *child);
+/* A new host process takes over from an old one (exec): it gets what the
+ * host keeps per thread and the guest set, such as CPU affinity. */
+void plat_inherit(int from_tid, int to_tid);
 /* Ends one host thread of a guest process (the others live on). */
 void plat_exit_thread(int tid);
 /* Reads the host's accounting of a guest process: user and system time

@@ -21,6 +21,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <unistd.h>
 #include <linux/ptrace.h>
 #include <elf.h>
@@ -328,6 +329,13 @@ int plat_clone(int tid, unsigned long host_flags, int *child)
 		if (WIFEXITED(st) || WIFSIGNALED(st))
 			return -EAGAIN;
 	}
+}
+
+void plat_inherit(int from_tid, int to_tid)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(from_tid, sizeof(set), &set) == 0)
+		sched_setaffinity(to_tid, sizeof(set), &set);
 }
 
 void plat_exit_thread(int tid)

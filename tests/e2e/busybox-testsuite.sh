@@ -61,6 +61,7 @@ native_limit=${BUSYBOX_TESTSUITE_NATIVE_LIMIT:-300}
 shard_timeout=${BUSYBOX_TESTSUITE_TIMEOUT:-600}
 min_pct=${BUSYBOX_TESTSUITE_MIN:-95}
 mkdir -p "$cache" "$base"
+cache=$(cd "$cache" && pwd)
 out=$(mktemp -d "$base/run.XXXXXX")
 # shellcheck disable=SC2154 # work: lib.sh's
 trap 'rm -rf "$work" "$out"' EXIT
