@@ -85,41 +85,14 @@ long sys_epoll_wait(struct task *t, const struct sysargs *a)
 	return do_epoll_wait(t, (int)a->a[0], a->a[1], (int)a->a[2], &to);
 }
 
-/* The mask of epoll_pwait is in force while the call waits (put there on
- * the first run; reruns find it there). It stays for the handler of a
- * signal that ends the wait, and goes at once otherwise, as with ppoll. */
-static int set_sigmask(struct task *t, uaddr_t umask, size_t size)
-{
-	uint64_t mask;
-	if (!umask || t->rerun)
-		return 0;
-	if (size != sizeof(mask))
-		return -EINVAL;
-	if (copy_from_user(t, &mask, umask, sizeof(mask)))
-		return -EFAULT;
-	t->saved_sigmask = t->sigmask;
-	t->restore_sigmask = true;
-	t->sigmask = mask & ~UNBLOCKABLE;
-	return 0;
-}
-
-static long end_sigmask(struct task *t, long r)
-{
-	if (r != -EWOULDBLOCK_TASK && t->restore_sigmask) {
-		t->sigmask = t->saved_sigmask;
-		t->restore_sigmask = false;
-	}
-	return r;
-}
-
 static long do_epoll_pwait(struct task *t, const struct sysargs *a, struct timeout *to)
 {
-	int err = set_sigmask(t, a->a[4], a->a[5]);
+	int err = signal_wait_mask(t, a->a[4], a->a[5]);
 	if (err)
 		return err;
 	timeout_start(t, to);
 	long r = do_epoll_wait(t, (int)a->a[0], a->a[1], (int)a->a[2], to);
-	return end_sigmask(t, r);
+	return signal_wait_mask_done(t, r);
 }
 
 long sys_epoll_pwait(struct task *t, const struct sysargs *a)

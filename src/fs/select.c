@@ -152,33 +152,6 @@ long sys_poll(struct task *t, const struct sysargs *a)
 	return do_poll(t, a->a[0], (unsigned)a->a[1], &to);
 }
 
-/* Puts the signal mask of ppoll/pselect6 in force for the wait (on the
- * first run; reruns find it already there). */
-static int set_sigmask(struct task *t, uaddr_t umask, size_t size)
-{
-	uint64_t mask;
-	if (!umask || t->rerun)
-		return 0;
-	if (size != sizeof(mask))
-		return -EINVAL;
-	if (copy_from_user(t, &mask, umask, sizeof(mask)))
-		return -EFAULT;
-	t->saved_sigmask = t->sigmask;
-	t->restore_sigmask = true;
-	t->sigmask = mask & ~UNBLOCKABLE;
-	return 0;
-}
-
-/* The call is over without a signal: the old mask comes back now. */
-static long end_sigmask(struct task *t, long r)
-{
-	if (r != -EWOULDBLOCK_TASK && r != -ERESTARTNOHAND && t->restore_sigmask) {
-		t->sigmask = t->saved_sigmask;
-		t->restore_sigmask = false;
-	}
-	return r;
-}
-
 /* Reads a timespec timeout (NULL: none). */
 static int get_ts_timeout(struct task *t, uaddr_t uts, struct timeout *to)
 {
@@ -208,12 +181,12 @@ long sys_ppoll(struct task *t, const struct sysargs *a)
 	struct timeout to;
 	int err = get_ts_timeout(t, a->a[2], &to);
 	if (!err)
-		err = set_sigmask(t, a->a[3], a->a[4]);
+		err = signal_wait_mask(t, a->a[3], a->a[4]);
 	if (err)
 		return err;
 	timeout_start(t, &to);
 	long r = do_poll(t, a->a[0], (unsigned)a->a[1], &to);
-	return end_sigmask(t, finish_ts(t, a->a[2], &to, r));
+	return signal_wait_mask_done(t, finish_ts(t, a->a[2], &to, r));
 }
 
 /* ---- select ---- */
@@ -369,10 +342,10 @@ long sys_pselect6(struct task *t, const struct sysargs *a)
 	struct timeout to;
 	int err = get_ts_timeout(t, a->a[4], &to);
 	if (!err)
-		err = set_sigmask(t, sig.ss, sig.len);
+		err = signal_wait_mask(t, sig.ss, sig.len);
 	if (err)
 		return err;
 	timeout_start(t, &to);
 	long r = do_select(t, a, &to);
-	return end_sigmask(t, finish_ts(t, a->a[4], &to, r));
+	return signal_wait_mask_done(t, finish_ts(t, a->a[4], &to, r));
 }

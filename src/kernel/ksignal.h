@@ -27,6 +27,12 @@ bool signal_deliver(struct task *t);
 bool signal_pending(struct task *t);
 /* Takes a pending signal off the queues without delivering it. */
 void signal_take(struct task *t, int sig, siginfo_t *si);
+/* Waits with a temporary signal mask (ppoll, pselect6, epoll_pwait): the
+ * mask goes in force on the first run (reruns find it there), stays for
+ * the handler of a signal that ends the wait, and goes at once when the
+ * call ends otherwise, as Linux's restore_saved_sigmask_unless(). */
+int signal_wait_mask(struct task *t, uaddr_t umask, size_t size);
+long signal_wait_mask_done(struct task *t, long r);
 /* Drops `sig` from every pending set of `p` (it became ignored). */
 void signal_discard(struct process *p, int sig);
 /* Whether `sig` would be ignored by `p` right now. */

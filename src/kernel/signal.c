@@ -495,3 +495,28 @@ void signal_discard(struct process *p, int sig)
 	list_for_each_entry(t, &p->threads, thread_node)
 		drop(&t->pending, SIGBIT(sig));
 }
+
+int signal_wait_mask(struct task *t, uaddr_t umask, size_t size)
+{
+	uint64_t mask;
+	if (!umask || t->rerun)
+		return 0;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(t, &mask, umask, sizeof(mask)))
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->restore_sigmask = true;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	return 0;
+}
+
+long signal_wait_mask_done(struct task *t, long r)
+{
+	bool interrupted = r == -EWOULDBLOCK_TASK || r == -ERESTARTNOHAND || r == -EINTR;
+	if (!interrupted && t->restore_sigmask) {
+		t->sigmask = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+	return r;
+}
