@@ -1,5 +1,6 @@
 /* Path lookup: components, ".", "..", symlinks, mounts, dirfds. */
 #include "vfs.h"
+#include "uaccess.h"
 #include <fcntl.h>
 #include <limits.h>
 
@@ -288,5 +289,16 @@ int path_parent(struct task *t, int dirfd, const char *name, struct path *parent
 		return err;
 	err = path_parent_at(t, base, name, parent, last, buf);
 	path_put(&base);
+	return err;
+}
+
+int user_path_at(struct task *t, int dirfd, uaddr_t uname, int flags, struct path *out)
+{
+	int err;
+	char *name = (flags & LOOKUP_EMPTY) ? getname_empty_ok(t, uname, &err) : getname(t, uname, &err);
+	if (!name)
+		return err;
+	err = path_lookup(t, dirfd, name, flags, out);
+	free(name);
 	return err;
 }

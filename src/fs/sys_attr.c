@@ -10,14 +10,8 @@
  * with AT_EMPTY_PATH and "" the open file `dirfd` itself. */
 static int attr_target(struct task *t, int dirfd, uaddr_t uname, int flags, struct path *out)
 {
-	int err;
-	char *name = (flags & AT_EMPTY_PATH) ? getname_empty_ok(t, uname, &err) : getname(t, uname, &err);
-	if (!name)
-		return err;
-	err = path_lookup(t, dirfd, name, (flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
-			  (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0), out);
-	free(name);
-	return err;
+	return user_path_at(t, dirfd, uname, (flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
+			    (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0), out);
 }
 
 static int fd_target(struct task *t, int fd, struct path *out)

@@ -430,13 +430,8 @@ long sys_readlinkat(struct task *t, const struct sysargs *a)
 long sys_truncate(struct task *t, const struct sysargs *a)
 {
 	int64_t len = (int64_t)a->a[1];
-	int err;
-	char *name = getname(t, a->a[0], &err);
-	if (!name)
-		return err;
 	struct path p;
-	err = path_lookup(t, AT_FDCWD, name, LOOKUP_FOLLOW, &p);
-	free(name);
+	int err = user_path_at(t, AT_FDCWD, a->a[0], LOOKUP_FOLLOW, &p);
 	if (err)
 		return err;
 	struct inode *i = p.dentry->inode;
@@ -469,13 +464,8 @@ static long set_cwd(struct task *t, struct path p)
 
 long sys_chdir(struct task *t, const struct sysargs *a)
 {
-	int err;
-	char *name = getname(t, a->a[0], &err);
-	if (!name)
-		return err;
 	struct path p;
-	err = path_lookup(t, AT_FDCWD, name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
-	free(name);
+	int err = user_path_at(t, AT_FDCWD, a->a[0], LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
 	if (err)
 		return err;
 	err = set_cwd(t, p);

@@ -86,13 +86,8 @@ static int fs_statfs(struct path p, struct statfs *out)
 
 long sys_statfs(struct task *t, const struct sysargs *a)
 {
-	int err;
-	char *name = getname(t, a->a[0], &err);
-	if (!name)
-		return err;
 	struct path p;
-	err = path_lookup(t, AT_FDCWD, name, LOOKUP_FOLLOW, &p);
-	free(name);
+	int err = user_path_at(t, AT_FDCWD, a->a[0], LOOKUP_FOLLOW, &p);
 	if (err)
 		return err;
 	struct statfs s;
@@ -121,13 +116,8 @@ long sys_fstatfs(struct task *t, const struct sysargs *a)
 
 long sys_chroot(struct task *t, const struct sysargs *a)
 {
-	int err;
-	char *name = getname(t, a->a[0], &err);
-	if (!name)
-		return err;
 	struct path p;
-	err = path_lookup(t, AT_FDCWD, name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
-	free(name);
+	int err = user_path_at(t, AT_FDCWD, a->a[0], LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
 	if (err)
 		return err;
 	if (!(err = inode_permission(p.dentry->inode, MAY_EXEC)) && t->proc->euid != 0)

@@ -193,6 +193,8 @@ int path_lookup(struct task *t, int dirfd, const char *name, int flags, struct p
  * caller frees with free(*buf). Fails on "" or a path ending in "." or "..". */
 int path_parent(struct task *t, int dirfd, const char *name, struct path *parent,
 		char **last, char **buf);
+/* path_lookup of a name in guest memory. */
+int user_path_at(struct task *t, int dirfd, uaddr_t uname, int flags, struct path *out);
 /* The same, walking relative names from `base` (not from a dirfd). */
 int path_lookup_at(struct task *t, struct path base, const char *name, int flags, struct path *out);
 int path_parent_at(struct task *t, struct path base, const char *name, struct path *parent,
