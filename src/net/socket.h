@@ -8,9 +8,11 @@
  * listener's backlog; a closed sender whose data still sits at a
  * receiver), so socks are reference counted.
  *
- * socket.c: the socket file and the socket/bind/connect/... calls;
+ * socket.c: the socket file, waiting, addresses; sys_socket.c: socket,
+ * bind, connect, accept and the other calls that make and name sockets;
  * sys_msg.c: send and receive calls; scm.c: control messages and the
- * data iterator; sockopt.c: SOL_SOCKET options; unix*.c: AF_UNIX. */
+ * data iterator; sockopt.c: SOL_SOCKET options; unix.c, unix_conn.c and
+ * unix_io.c: AF_UNIX. */
 #pragma once
 #include "vfs.h"
 #include "waitq.h"
@@ -140,10 +142,9 @@ int sock_error(struct sock *sk);
  * must not wait (timeo 0) or its time is up. */
 long sock_wait(struct task *t, struct waitq *q, int64_t timeo);
 /* Calls that wait part way (a stream write bigger than the buffer, a
- * MSG_WAITALL read) keep how far they got across reruns: `take` gives
- * it on a rerun of the same call (0 otherwise), `sock_io_end` decides
- * what a call that moved `done` bytes returns, saving `done` if it
- * waits. */
+ * MSG_WAITALL read) keep how far they got across reruns (t->io_done):
+ * `take` gives it on a rerun (0 otherwise), `sock_io_end` decides what
+ * a call that moved `done` bytes returns, keeping `done` if it waits. */
 size_t sock_progress_take(struct task *t, const struct kmsg *m);
 long sock_io_end(struct task *t, const struct kmsg *m, size_t done, long err);
 /* "socket:[INO]" */

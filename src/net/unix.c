@@ -1,17 +1,14 @@
-/* AF_UNIX sockets (man 7 unix): names, connections, shutdown, poll.
- * Linux's net/unix/af_unix.c is the model for every rule here.
+/* AF_UNIX sockets (man 7 unix): making them, and their names. Linux's
+ * net/unix/af_unix.c is the model for every rule here; unix_conn.c has
+ * the connections, unix_io.c the data.
  *
- * Names: a filesystem name is an S_IFSOCK inode made in the directory
- * (as mknod makes it) and found again by the inode's (device, inode)
- * identity; an abstract name (leading NUL) lives in a kernel list, one
- * namespace per socket type as Linux's hash has it; an empty bind or a
- * send with SO_PASSCRED picks an autobind name "\0XXXXX".
- *
- * Stream and seqpacket connections: connect() makes the server's end at
- * once (an "embryo" in the listener's queue, already connected to the
- * client, so the client may write before accept) and accept() hands it
- * out. Closing one end marks the other shut down both ways, with
- * ECONNRESET pending if the closed end left data unread.
+ * A filesystem name is an S_IFSOCK inode made in the directory (as mknod
+ * makes it) and found again by the inode's (device, inode) identity, as
+ * fifo.c finds FIFOs: hostfs and overlay make a new struct inode per
+ * lookup. An abstract name (leading NUL) lives in a kernel list, one
+ * namespace per socket type as Linux's hash has it, and is persona's
+ * own (the host's abstract sockets are not visible). An empty bind, or
+ * a connect or send with SO_PASSCRED, picks an autobind name "\0XXXXX".
  *
  * Datagram sockets queue at most max_backlog (10) messages from senders
  * the receiver is not connected back to; senders wait on the receiver's
@@ -20,7 +17,6 @@
 #include "ksyscall.h"
 #include "uaccess.h"
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 
 static struct list_head bsd_list = LIST_HEAD_INIT(bsd_list);
@@ -29,12 +25,13 @@ static unsigned autobind_next;
 
 static const struct proto_ops unix_stream_ops, unix_dgram_ops, unix_seqpacket_ops;
 
-static struct unix_sock *unix_alloc(int type, const struct proto_ops *ops)
+struct unix_sock *unix_alloc(int type, const struct proto_ops *ops)
 {
 	struct unix_sock *u = xzalloc(sizeof(*u));
 	sock_init(&u->sk, ops, AF_UNIX, type, 0);
 	u->sk.max_backlog = 10;	/* net.unix.max_dgram_qlen */
 	list_init(&u->bind_node);
+	list_init(&u->gc_node);
 	list_init(&u->queue);
 	waitq_init(&u->peer_wait);
 	return u;
@@ -259,275 +256,6 @@ static int unix_getname(struct sock *sk, struct linux_sockaddr_storage *a, bool 
 	}
 	memcpy(a, &u->addr.sa, u->addr.len);
 	return u->addr.len;
-}
-
-/* ---- connections ---- */
-
-bool unix_recvq_full(struct unix_sock *u)
-{
-	return u->qlen > (size_t)u->sk.max_backlog;
-}
-
-bool unix_may_send(struct unix_sock *u, struct unix_sock *other)
-{
-	return !other->peer || other->peer == u;
-}
-
-static int unix_listen(struct sock *sk, int backlog)
-{
-	struct unix_sock *u = U(sk);
-	if (!u->addr.len)
-		return -EINVAL;		/* no listening on an unbound socket */
-	if (sk->state != SK_CLOSE && sk->state != SK_LISTEN)
-		return -EINVAL;
-	if (backlog > sk->max_backlog)
-		wake_up(&u->peer_wait);
-	sk->max_backlog = backlog;
-	sk->state = SK_LISTEN;
-	sk->peercred = cred_of_task(current, true);	/* connect copies these */
-	return 0;
-}
-
-/* The server's end of a new connection, connected to the client `u`. */
-static struct unix_sock *embryo_new(struct unix_sock *u, struct unix_sock *listener, struct task *t)
-{
-	struct unix_sock *n = unix_alloc(u->sk.type, u->sk.ops);
-	n->peer = U(sock_hold(&u->sk));
-	n->sk.state = SK_ESTABLISHED;
-	n->sk.flags = listener->sk.flags & SKF_PASSCRED;
-	n->sk.peercred = cred_of_task(t, true);
-	n->addr = listener->addr;
-	return n;
-}
-
-static int unix_stream_connect(struct sock *sk, struct task *t, struct linux_sockaddr_storage *a,
-			       int len, bool nonblock)
-{
-	struct unix_sock *u = U(sk);
-	int err = unix_validate_addr(a, len);
-	if (err)
-		return err;
-	if ((sk->flags & SKF_PASSCRED) && (err = unix_autobind(u)))
-		return err;
-	struct unix_sock *other = unix_find_other(t, a, len, sk->type, &err);
-	if (!other)
-		return err;
-	if (other->sk.state != SK_LISTEN || (other->sk.shutdown & RCV_SHUTDOWN)) {
-		err = -ECONNREFUSED;
-	} else if (unix_recvq_full(other)) {
-		/* The backlog is full: wait for an accept (other's release
-		 * wakes peer_wait before it can go). */
-		err = sock_wait(t, &other->peer_wait, nonblock ? 0 : sk->sndtimeo);
-	} else if (sk->state != SK_CLOSE) {
-		err = sk->state == SK_ESTABLISHED ? -EISCONN : -EINVAL;
-	} else {
-		struct unix_sock *n = embryo_new(u, other, t);
-		sk->peercred = other->sk.peercred;
-		sk->state = SK_ESTABLISHED;
-		u->peer = U(sock_hold(&n->sk));
-		struct unix_msg *req = xzalloc(sizeof(*req));
-		req->conn = n;		/* the queue's reference */
-		unix_enqueue(other, req);
-		err = 0;
-	}
-	sock_put(&other->sk);
-	return err;
-}
-
-static int unix_dgram_connect(struct sock *sk, struct task *t, struct linux_sockaddr_storage *a,
-			      int len, bool nonblock UNUSED)
-{
-	struct unix_sock *u = U(sk), *other = NULL;
-	int err;
-	if (len < (int)sizeof(a->family))
-		return -EINVAL;
-	if (a->family != AF_UNSPEC) {
-		if ((err = unix_validate_addr(a, len)))
-			return err;
-		if ((sk->flags & SKF_PASSCRED) && (err = unix_autobind(u)))
-			return err;
-		if (!(other = unix_find_other(t, a, len, sk->type, &err)))
-			return err;
-		if (!unix_may_send(u, other)) {
-			sock_put(&other->sk);
-			return -EPERM;
-		}
-		sk->state = SK_ESTABLISHED;
-		other->sk.state = SK_ESTABLISHED;
-	}
-	struct unix_sock *old = u->peer;
-	u->peer = other;	/* takes the lookup's reference */
-	if (!old)
-		return 0;
-	if (!other)
-		sk->state = SK_CLOSE;
-	wake_up(&sk->wait);
-	if (other != old) {
-		unix_dgram_disconnected(u, old);
-		if (!old->peer)
-			old->sk.state = SK_CLOSE;
-	}
-	sock_put(&old->sk);
-	return 0;
-}
-
-void unix_dgram_disconnected(struct unix_sock *u, struct unix_sock *other)
-{
-	if (list_empty(&u->queue))
-		return;
-	unix_queue_purge(u);
-	wake_up(&u->peer_wait);
-	/* One half of a two-way datagram pair went: the other learns. */
-	if (!other->sk.dead && other->peer == u) {
-		other->sk.err = ECONNRESET;
-		wake_up(&other->sk.wait);
-	}
-}
-
-static int unix_socketpair(struct sock *a, struct sock *b)
-{
-	struct linux_ucred cr = cred_of_task(current, true);
-	U(a)->peer = U(sock_hold(b));
-	U(b)->peer = U(sock_hold(a));
-	a->peercred = b->peercred = cr;
-	a->state = b->state = SK_ESTABLISHED;
-	return 0;
-}
-
-static int unix_accept(struct sock *sk, struct task *t, bool nonblock, struct sock **out)
-{
-	struct unix_sock *u = U(sk);
-	if (sk->state != SK_LISTEN)
-		return -EINVAL;
-	if (list_empty(&u->queue)) {
-		if (nonblock)
-			return -EAGAIN;
-		if (sk->shutdown & RCV_SHUTDOWN)
-			return -EINVAL;
-		return (int)sock_wait(t, &sk->wait, sk->rcvtimeo);
-	}
-	struct unix_msg *req = list_entry(u->queue.next, struct unix_msg, node);
-	list_del(&req->node);
-	u->qlen--;
-	*out = &req->conn->sk;	/* the queue's reference goes to the caller */
-	req->conn = NULL;
-	unix_msg_free(req);
-	wake_up(&u->peer_wait);	/* a connector may fit now */
-	return 0;
-}
-
-static int unix_shutdown(struct sock *sk, int how)
-{
-	if (how < SHUT_RD || how > SHUT_RDWR)
-		return -EINVAL;
-	unsigned mode = how + 1;	/* SHUT_RD -> RCV_SHUTDOWN, ... */
-	sk->shutdown |= mode;
-	wake_up(&sk->wait);
-	struct unix_sock *other = U(sk)->peer;
-	if (other && sk->type != SOCK_DGRAM) {
-		unsigned peer_mode = (mode & RCV_SHUTDOWN ? SEND_SHUTDOWN : 0) |
-				     (mode & SEND_SHUTDOWN ? RCV_SHUTDOWN : 0);
-		other->sk.shutdown |= peer_mode;
-		wake_up(&other->sk.wait);
-	}
-	return 0;
-}
-
-/* Linux's unix_release_sock; `embryo` is a connection never accepted. */
-static void release_sock(struct unix_sock *u, bool embryo)
-{
-	struct sock *sk = &u->sk;
-	list_del(&u->bind_node);
-	sk->dead = true;
-	sk->shutdown = SHUTDOWN_MASK;
-	int state = sk->state;
-	sk->state = SK_CLOSE;
-	struct unix_sock *pair = u->peer;
-	u->peer = NULL;
-	wake_up(&u->peer_wait);
-	if (pair) {
-		if (sk->type != SOCK_DGRAM) {
-			pair->sk.shutdown = SHUTDOWN_MASK;
-			if (!list_empty(&u->queue) || embryo)
-				pair->sk.err = ECONNRESET;
-			wake_up(&pair->sk.wait);
-		}
-		sock_put(&pair->sk);
-	}
-	/* A listener's pending connections die with it. */
-	if (state == SK_LISTEN) {
-		struct unix_msg *req, *n;
-		list_for_each_entry_safe(req, n, &u->queue, node) {
-			list_del(&req->node);
-			u->qlen--;
-			struct unix_sock *c = req->conn;
-			req->conn = NULL;
-			unix_msg_free(req);
-			release_sock(c, true);
-			sock_put(&c->sk);
-		}
-	}
-	unix_queue_purge(u);
-	wake_up(&sk->wait);
-}
-
-static void unix_release(struct sock *sk)
-{
-	release_sock(U(sk), false);
-}
-
-/* ---- poll ---- */
-
-static bool unix_writable(struct sock *sk)
-{
-	return sk->state != SK_LISTEN && sk->wmem * 4 <= (size_t)sk->sndbuf;
-}
-
-/* Linux's unix_poll (stream sockets). */
-static unsigned unix_poll(struct sock *sk, struct poll_table *pt)
-{
-	poll_wait(pt, &sk->wait);
-	unsigned mask = 0;
-	if (sk->err)
-		mask |= POLLERR;
-	if (sk->shutdown == SHUTDOWN_MASK)
-		mask |= POLLHUP;
-	if (sk->shutdown & RCV_SHUTDOWN)
-		mask |= POLLRDHUP | POLLIN | POLLRDNORM;
-	if (!list_empty(&U(sk)->queue))
-		mask |= POLLIN | POLLRDNORM;
-	if (sk->state == SK_CLOSE)
-		mask |= POLLHUP;
-	if (unix_writable(sk))
-		mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
-	return mask;
-}
-
-/* Linux's unix_dgram_poll (datagram and seqpacket sockets): also not
- * writable while a peer that is not connected back has a full queue. */
-static unsigned unix_dgram_poll(struct sock *sk, struct poll_table *pt)
-{
-	struct unix_sock *u = U(sk), *other = u->peer;
-	poll_wait(pt, &sk->wait);
-	unsigned mask = 0;
-	if (sk->err)
-		mask |= POLLERR;
-	if (sk->shutdown & RCV_SHUTDOWN)
-		mask |= POLLRDHUP | POLLIN | POLLRDNORM;
-	if (sk->shutdown == SHUTDOWN_MASK)
-		mask |= POLLHUP;
-	if (!list_empty(&u->queue))
-		mask |= POLLIN | POLLRDNORM;
-	if (sk->type == SOCK_SEQPACKET && sk->state == SK_CLOSE)
-		mask |= POLLHUP;
-	bool writable = unix_writable(sk);
-	if (writable && other && other->peer != u && unix_recvq_full(other) && !other->sk.dead) {
-		poll_wait(pt, &other->peer_wait);
-		writable = false;
-	}
-	if (writable)
-		mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
-	return mask;
 }
 
 static const struct proto_ops unix_stream_ops = {

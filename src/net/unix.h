@@ -23,6 +23,12 @@ struct unix_sock {
 	size_t qlen;
 	/* Senders waiting for room in our queue; connectors for backlog. */
 	struct waitq peer_wait;
+	/* Garbage collection (unix_gc.c): how many queued messages hold our
+	 * file, and the collector's marks. */
+	int inflight;
+	struct list_head gc_node;	/* in the in-flight list while inflight */
+	int gc_refs;
+	bool gc_candidate, gc_alive;
 };
 
 /* A message in a receive queue (Linux's sk_buff). */
@@ -33,24 +39,45 @@ struct unix_msg {
 	char *data;
 	size_t len, off;		/* off: consumed by stream reads */
 	size_t truesize;		/* what it counts against from->sk.wmem */
+	bool queued;			/* its files count as in flight */
 	struct scm scm;
 };
 
 static inline struct unix_sock *U(struct sock *sk) { return (struct unix_sock *)sk; }
 
-/* unix.c */
+/* unix.c: sockets and names */
+struct unix_sock *unix_alloc(int type, const struct proto_ops *ops);
 int unix_validate_addr(const struct linux_sockaddr_storage *a, int len);
 int unix_autobind(struct unix_sock *u);
 /* The socket bound to a name, held; NULL with *err set. */
 struct unix_sock *unix_find_other(struct task *t, struct linux_sockaddr_storage *a, int len,
 				  int type, int *err);
+
+/* unix_conn.c: connections */
 bool unix_recvq_full(struct unix_sock *u);
 /* A datagram may go from u to other unless other is connected elsewhere. */
 bool unix_may_send(struct unix_sock *u, struct unix_sock *other);
 /* A datagram socket leaves its peer `other`: what arrived is dropped. */
 void unix_dgram_disconnected(struct unix_sock *u, struct unix_sock *other);
+int unix_listen(struct sock *sk, int backlog);
+int unix_stream_connect(struct sock *sk, struct task *t, struct linux_sockaddr_storage *a,
+			int len, bool nonblock);
+int unix_dgram_connect(struct sock *sk, struct task *t, struct linux_sockaddr_storage *a,
+		       int len, bool nonblock);
+int unix_socketpair(struct sock *a, struct sock *b);
+int unix_accept(struct sock *sk, struct task *t, bool nonblock, struct sock **out);
+int unix_shutdown(struct sock *sk, int how);
+void unix_release(struct sock *sk);
+unsigned unix_poll(struct sock *sk, struct poll_table *pt);
+unsigned unix_dgram_poll(struct sock *sk, struct poll_table *pt);
+/* A connection never accepted goes (its listener closed). */
+void unix_release_embryo(struct unix_sock *c);
 
-/* unix_io.c */
+/* unix_gc.c: sockets in flight */
+void unix_inflight(const struct scm *scm, int delta);
+void unix_gc(void);
+
+/* unix_io.c: sending and receiving */
 struct unix_msg *unix_msg_new(struct unix_sock *from, size_t len);
 void unix_msg_free(struct unix_msg *msg);
 void unix_enqueue(struct unix_sock *to, struct unix_msg *msg);

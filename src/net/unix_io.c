@@ -10,9 +10,9 @@
  * (with SO_PASSCRED) across writers with different credentials.
  *
  * A blocking stream write keeps going until all is sent (and a
- * MSG_WAITALL read until all is read) across waits: the progress is kept
- * per task (sock_progress_take / sock_io_end) since handlers run again
- * from the top after a wait. */
+ * MSG_WAITALL read until all is read) across waits: handlers run again
+ * from the top after a wait, so the count so far is kept in the task
+ * (sock_progress_take / sock_io_end). */
 #include "unix.h"
 #include "ksignal.h"
 #include "uaccess.h"
@@ -53,7 +53,9 @@ void unix_msg_free(struct unix_msg *msg)
 		sock_put(&from->sk);
 	}
 	if (msg->conn)
-		sock_put(&msg->conn->sk);
+		unix_release_embryo(msg->conn);
+	if (msg->queued)
+		unix_inflight(&msg->scm, -1);
 	scm_destroy(&msg->scm);
 	free(msg->data);
 	free(msg);
@@ -61,6 +63,8 @@ void unix_msg_free(struct unix_msg *msg)
 
 void unix_enqueue(struct unix_sock *to, struct unix_msg *msg)
 {
+	msg->queued = true;
+	unix_inflight(&msg->scm, 1);
 	list_add_tail(&msg->node, &to->queue);
 	to->qlen++;
 	wake_up(&to->sk.wait);
@@ -114,6 +118,13 @@ static void take_fds(struct scm *dst, struct scm *src)
 	src->nfp = 0;
 }
 
+/* A receiver takes the files of a queued message: no longer in flight. */
+static void detach_fds(struct scm *dst, struct unix_msg *msg)
+{
+	unix_inflight(&msg->scm, -1);
+	take_fds(dst, &msg->scm);
+}
+
 static int64_t timeo_of(struct kmsg *m, int64_t timeo)
 {
 	return m->flags & MSG_DONTWAIT ? 0 : timeo;
@@ -129,10 +140,16 @@ static void copy_name(struct kmsg *m, struct unix_sock *from)
 
 /* ---- streams ---- */
 
+/* EPIPE, and SIGPIPE as Linux's send_sig(SIGPIPE, current, 0) sends it:
+ * SI_USER from the writer itself. */
 static long stream_pipe(struct task *t, struct kmsg *m, size_t sent)
 {
-	if (!sent && !(m->flags & MSG_NOSIGNAL))
-		send_signal_task(t, SIGPIPE, NULL);
+	if (!sent && !(m->flags & MSG_NOSIGNAL)) {
+		siginfo_t si = { .si_signo = SIGPIPE, .si_code = SI_USER };
+		si.si_pid = t->proc->pid;
+		si.si_uid = t->proc->uid;
+		send_signal_task(t, SIGPIPE, &si);
+	}
 	return sock_io_end(t, m, sent, -EPIPE);
 }
 
@@ -201,7 +218,8 @@ long unix_stream_recvmsg(struct sock *sk, struct task *t, struct kmsg *m)
 	size_t size = m->len;
 	size_t target = m->flags & MSG_WAITALL ? size : MIN((size_t)sk->rcvlowat, size);
 	target = MAX(target, (size_t)1);
-	size_t copied = peek ? 0 : sock_progress_take(t, m);
+	size_t saved = sock_progress_take(t, m);
+	size_t copied = peek ? 0 : saved;	/* a peek starts over each time */
 	uio_skip(&m->data, copied);
 	size -= copied;
 	struct scm scm = { 0 };
@@ -246,7 +264,7 @@ long unix_stream_recvmsg(struct sock *sk, struct task *t, struct kmsg *m)
 		}
 		msg->off += chunk;
 		if (msg->scm.nfp)
-			take_fds(&scm, &msg->scm);
+			detach_fds(&scm, msg);
 		if (msg->off < msg->len)
 			break;
 		dequeue(u, msg);
@@ -395,7 +413,7 @@ long unix_dgram_recvmsg(struct sock *sk, struct task *t, struct kmsg *m)
 		if (peek)
 			scm_dup(&m->scm, &msg->scm);
 		else
-			take_fds(&m->scm, &msg->scm);
+			detach_fds(&m->scm, msg);
 	}
 	if (!peek)
 		unix_msg_free(msg);	/* lost on EFAULT too, as in Linux */

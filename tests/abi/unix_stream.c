@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -21,9 +22,16 @@ static char buf[1 << 20];
 /* BADP through a volatile, so the compiler cannot see it is bad. */
 static void *volatile badp = BADP;
 #define BAD ((void *)badp)
-static volatile int sigpipes, alarms;
+static volatile int sigpipes, alarms, pipe_code = -1, pipe_from_self;
 
-static void on_sigpipe(int s) { (void)s; sigpipes++; }
+static void on_sigpipe(int s, siginfo_t *si, void *uc)
+{
+	(void)s;
+	(void)uc;
+	sigpipes++;
+	pipe_code = si->si_code;
+	pipe_from_self = si->si_pid == getpid();
+}
 static void on_alarm(int s) { (void)s; alarms++; }
 
 static int pmask(int fd)
@@ -381,6 +389,7 @@ static void shutdowns(void)
 	P("after SHUT_WR", "%#x %#x", pmask(sv[0]), pmask(sv[1]));
 	T(write(sv[0], "x", 1));
 	P("sigpipes", "%d", sigpipes);
+	P("SIGPIPE", "si_code %d from self %d", pipe_code, pipe_from_self);
 	T(send(sv[0], "x", 1, MSG_NOSIGNAL));
 	P("sigpipes", "%d", sigpipes);
 	T(read(sv[1], buf, 10));
@@ -651,6 +660,16 @@ static void blocking(void)
 	setitimer(ITIMER_REAL, &it, NULL);
 	T(read(sv[0], buf, 10));
 	P("alarms", "%d", alarms);
+	/* A MSG_WAITALL read cut short by a signal: what it got. */
+	pid = fork();
+	if (pid == 0) {
+		write(sv[1], "half", 4);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	setitimer(ITIMER_REAL, &it, NULL);
+	T(recv(sv[0], buf, 8, MSG_WAITALL));
+	P("alarms", "%d", alarms);
 	/* A signal part way through a big write: the count so far. */
 	setitimer(ITIMER_REAL, &it, NULL);
 	long r = write(sv[0], buf, sizeof(buf));
@@ -660,10 +679,49 @@ static void blocking(void)
 	close(sv[1]);
 }
 
+static void epolls(void)
+{
+	int sv[2], ep;
+	struct epoll_event ev, out[4];
+	SECTION("epoll");
+	MUST(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	MUST(ep = epoll_create1(0));
+	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+	ev.data.fd = sv[1];
+	T(epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev));
+	ev.events = EPOLLOUT;
+	ev.data.fd = sv[0];
+	T(epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev));
+	int n = epoll_wait(ep, out, 4, 0);
+	P("ready", "%d: fd %d %#x", n, out[0].data.fd, out[0].events);
+	T(epoll_ctl(ep, EPOLL_CTL_DEL, sv[0], NULL));
+	T(write(sv[0], "abc", 3));
+	n = epoll_wait(ep, out, 4, 0);
+	for (int i = 0; i < n; i++)
+		P("ready", "fd %d %#x", out[i].data.fd, out[i].events);
+	T(read(sv[1], buf, 1));
+	n = epoll_wait(ep, out, 4, 0);
+	P("after a read (edge gone)", "%d", n);
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(50000);
+		close(sv[0]);
+		_exit(0);
+	}
+	close(sv[0]);
+	n = epoll_wait(ep, out, 4, 2000);
+	P("peer closed", "%d: fd %d %#x", n, out[0].data.fd, out[0].events);
+	int st;
+	waitpid(pid, &st, 0);
+	close(sv[1]);
+	close(ep);
+}
+
 int main(void)
 {
 	scratch();
-	signal(SIGPIPE, on_sigpipe);
+	struct sigaction sa = { .sa_sigaction = on_sigpipe, .sa_flags = SA_SIGINFO };
+	sigaction(SIGPIPE, &sa, NULL);
 	create();
 	pair();
 	names();
@@ -673,5 +731,6 @@ int main(void)
 	opts();
 	timeouts();
 	blocking();
+	epolls();
 	return 0;
 }
