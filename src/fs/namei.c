@@ -75,6 +75,31 @@ int path_may_write(struct path p)
 	return 0;
 }
 
+/* The checks of Linux's filename_create and may_create, in their order:
+ * the name is new ("." and ".." never are), a trailing slash on a new name
+ * is ENOENT, the mount takes writes, the directory is still linked, and
+ * the caller may write and search it. */
+int may_create(struct path parent, const char *last, bool trailing_slash)
+{
+	if (!strcmp(last, "/") || !strcmp(last, ".") || !strcmp(last, ".."))
+		return -EEXIST;
+	struct path p;
+	int err = lookup_one(parent, last, &p);
+	if (err == 0) {
+		path_put(&p);
+		return -EEXIST;
+	}
+	if (err != -ENOENT)
+		return err;
+	if (trailing_slash)
+		return -ENOENT;
+	if ((err = path_may_write(parent)))
+		return err;
+	if (parent.dentry->deleted)
+		return -ENOENT;
+	return inode_permission(parent.dentry->inode, MAY_WRITE | MAY_EXEC);
+}
+
 int lookup_one(struct path dir, const char *name, struct path *out)
 {
 	struct inode *di = dir.dentry->inode;

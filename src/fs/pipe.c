@@ -3,12 +3,10 @@
  * does. Readers wait on rd_wait for data or EOF, writers on wr_wait for
  * room or EPIPE; every change wakes the queue that cares about it.
  *
- * Known difference: a blocking write of more than PIPE_BUF bytes writes
- * what fits and returns that short count, where Linux keeps waiting until
- * all is written. Our handlers are re-run from the top after a wait, and
- * nothing yet remembers how far a write got (a per-task count of bytes
- * done, kept across reruns, would lift this). Writes of PIPE_BUF bytes or
- * less are atomic either way: they wait for room for the whole write.
+ * A blocking write of more than PIPE_BUF bytes puts what fits and waits
+ * for the rest: write_from_user (sys_rw.c) keeps the count across the
+ * handler's reruns. Writes of PIPE_BUF bytes or less are atomic: they
+ * wait for room for the whole write.
  * writev() hands each segment over as its own write, so its segments are
  * only joined (and atomic) while they fit without waiting, and in packet
  * mode each segment is its own packet. */
@@ -83,23 +81,27 @@ static struct pipe_end *E(struct file *f) { return f->priv; }
 static bool end_reads(struct file *f) { return (f->flags & O_ACCMODE) != O_WRONLY; }
 static bool end_writes(struct file *f) { return (f->flags & O_ACCMODE) != O_RDONLY; }
 
-/* Consumes up to `n` bytes. A packet (O_DIRECT write) is read whole or
- * cut short, never joined with the next one. */
-static size_t take(struct pipe *p, char *buf, size_t n)
+/* Copies out up to `n` bytes and, unless `keep`, consumes them (a NULL
+ * `buf` only consumes). A packet (O_DIRECT write) is read whole or cut
+ * short, never joined with the next one. */
+static size_t take(struct pipe *p, char *buf, size_t n, bool keep)
 {
 	size_t done = 0;
-	while (done < n && !pipe_empty(p)) {
-		struct pipe_slot *s = slot(p, p->tail);
+	for (unsigned i = p->tail; done < n && i != p->head; i++) {
+		struct pipe_slot *s = slot(p, i);
 		bool packet = s->packet;
 		size_t c = MIN(s->len, n - done);
-		memcpy(buf + done, s->page + s->off, c);
+		if (buf)
+			memcpy(buf + done, s->page + s->off, c);
 		done += c;
-		s->off += c;
-		s->len = packet ? 0 : s->len - c;
-		if (!s->len) {
-			free(s->page);
-			s->page = NULL;
-			p->tail++;
+		if (!keep) {
+			s->off += c;
+			s->len = packet ? 0 : s->len - c;
+			if (!s->len) {
+				free(s->page);
+				s->page = NULL;
+				p->tail++;
+			}
 		}
 		if (packet)
 			break;
@@ -107,15 +109,17 @@ static size_t take(struct pipe *p, char *buf, size_t n)
 	return done;
 }
 
-static ssize_t pipe_read(struct file *f, char *buf, size_t n, uint64_t *pos UNUSED)
+static ssize_t do_pipe_read(struct file *f, char *buf, size_t n, bool keep)
 {
 	struct pipe *p = E(f)->p;
 	if (p->fifo)
 		fifo_prune(p);
-	size_t done = take(p, buf, n);
+	size_t done = take(p, buf, n, keep);
 	if (done) {
-		p->atime = now_real();
-		wake_up(&p->wr_wait);
+		if (!keep) {
+			p->atime = now_real();
+			wake_up(&p->wr_wait);
+		}
 		return done;
 	}
 	if (!p->writers)
@@ -124,6 +128,24 @@ static ssize_t pipe_read(struct file *f, char *buf, size_t n, uint64_t *pos UNUS
 		return -EAGAIN;
 	wait_on(current, &p->rd_wait);
 	return -EWOULDBLOCK_TASK;
+}
+
+static ssize_t pipe_read(struct file *f, char *buf, size_t n, uint64_t *pos UNUSED)
+{
+	return do_pipe_read(f, buf, n, false);
+}
+
+ssize_t pipe_peek(struct file *f, char *buf, size_t n)
+{
+	return do_pipe_read(f, buf, n, true);
+}
+
+void pipe_consume(struct file *f, size_t n)
+{
+	struct pipe *p = E(f)->p;
+	take(p, NULL, n, false);
+	p->atime = now_real();
+	wake_up(&p->wr_wait);
 }
 
 /* Adds what fits. As in Linux, the first n % PAGE_SIZE bytes join the

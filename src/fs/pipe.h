@@ -65,5 +65,10 @@ void fifo_prune(struct pipe *p);
 long pipe_fcntl(struct file *f, struct task *t, int cmd, unsigned arg);
 /* Whether `f` is an end of a pipe or FIFO (splice needs one). */
 bool file_is_pipe(struct file *f);
+/* What splice reads from a pipe: pipe_peek is read(2) that leaves the
+ * bytes in the pipe (it may wait, as read does), pipe_consume then drops
+ * as many as the other end took, so what it did not take stays. */
+ssize_t pipe_peek(struct file *f, char *buf, size_t n);
+void pipe_consume(struct file *f, size_t n);
 /* "pipe:[INO]" for an anonymous pipe, or NULL when `f` is not one. */
 char *pipe_link_name(struct file *f);

@@ -17,33 +17,6 @@ static int mknod_type_ok(uint32_t mode)
 	return -EINVAL;
 }
 
-static bool is_dots(const char *s)
-{
-	return !strcmp(s, "/") || !strcmp(s, ".") || !strcmp(s, "..");
-}
-
-/* The checks of Linux's filename_create and may_create, in order: the
- * name must be new, a trailing slash asks for a directory (ENOENT), the
- * mount must be writable, the directory writable and searchable. */
-static int may_create_here(struct path parent, const char *last, bool slash)
-{
-	struct path p;
-	if (is_dots(last))
-		return -EEXIST;
-	int err = lookup_one(parent, last, &p);
-	if (err == 0) {
-		path_put(&p);
-		return -EEXIST;
-	}
-	if (err != -ENOENT)
-		return err;
-	if (slash)
-		return -ENOENT;
-	if ((err = path_may_write(parent)))
-		return err;
-	return inode_permission(parent.dentry->inode, MAY_WRITE | MAY_EXEC);
-}
-
 static long do_mknodat(struct task *t, int dirfd, uaddr_t uname, uint32_t mode, unsigned dev)
 {
 	int err = mknod_type_ok(mode);
@@ -60,7 +33,7 @@ static long do_mknodat(struct task *t, int dirfd, uaddr_t uname, uint32_t mode, 
 	free(name);
 	if (err)
 		return err;
-	err = may_create_here(parent, last, slash);
+	err = may_create(parent, last, slash);
 	uint32_t type = mode & S_IFMT ? mode & S_IFMT : S_IFREG;
 	if (!err && (type == S_IFCHR || type == S_IFBLK) && t->proc->euid != 0)
 		err = -EPERM;	/* CAP_MKNOD */

@@ -89,14 +89,9 @@ static long do_mkdirat(struct task *t, int dirfd, uaddr_t uname, uint32_t mode)
 	int err = begin_namewrite(t, dirfd, uname, &nw);
 	if (err)
 		return err;
-	struct path p;
 	struct inode *dir = nw.parent.dentry->inode;
-	if (is_dots(nw.last))
-		err = -EEXIST;
-	else if ((err = lookup_one(nw.parent, nw.last, &p)) == 0) {
-		path_put(&p);
-		err = -EEXIST;
-	} else if (err == -ENOENT && !(err = may_change_dir(nw.parent)))
+	/* mkdir asks for a directory: a trailing slash is fine */
+	if (!(err = may_create(nw.parent, nw.last, false)))
 		err = dir->ops->mkdir ? dir->ops->mkdir(dir, nw.last, mode & 07777 & ~t->proc->fs->umask)
 				      : -EPERM;
 	end_namewrite(&nw);
@@ -305,21 +300,15 @@ static long do_linkat(struct task *t, int odfd, uaddr_t oname, int ndfd, uaddr_t
 		path_put(&old);
 		return err;
 	}
-	struct path p;
 	struct inode *dir = nw.parent.dentry->inode;
-	if (is_dots(nw.last))
-		err = -EEXIST;
-	else if ((err = lookup_one(nw.parent, nw.last, &p)) == 0) {
-		path_put(&p);
-		err = -EEXIST;
-	} else if (err == -ENOENT) {
-		if (S_ISDIR(old.dentry->inode->mode))
-			err = -EPERM;
-		else if (old.mnt != nw.parent.mnt)
-			err = -EXDEV;
-		else if (!(err = may_change_dir(nw.parent)))
-			err = dir->ops->link ? dir->ops->link(old.dentry->inode, dir, nw.last) : -EPERM;
-	}
+	if ((err = may_create(nw.parent, nw.last, nw.trailing_slash)))
+		;
+	else if (old.mnt != nw.parent.mnt)
+		err = -EXDEV;
+	else if (S_ISDIR(old.dentry->inode->mode))
+		err = -EPERM;
+	else
+		err = dir->ops->link ? dir->ops->link(old.dentry->inode, dir, nw.last) : -EPERM;
 	end_namewrite(&nw);
 	path_put(&old);
 	return err;
@@ -346,14 +335,8 @@ static long do_symlinkat(struct task *t, uaddr_t utarget, int dirfd, uaddr_t una
 		free(target);
 		return err;
 	}
-	struct path p;
 	struct inode *dir = nw.parent.dentry->inode;
-	if (is_dots(nw.last) || nw.trailing_slash)
-		err = -EEXIST;
-	else if ((err = lookup_one(nw.parent, nw.last, &p)) == 0) {
-		path_put(&p);
-		err = -EEXIST;
-	} else if (err == -ENOENT && !(err = may_change_dir(nw.parent)))
+	if (!(err = may_create(nw.parent, nw.last, nw.trailing_slash)))
 		err = dir->ops->symlink ? dir->ops->symlink(dir, nw.last, target) : -EPERM;
 	end_namewrite(&nw);
 	free(target);

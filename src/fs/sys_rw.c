@@ -332,16 +332,19 @@ out:
 /* Copies up to `count` bytes from `in` at *ipos to `out` at *opos
  * through a kernel buffer (sendfile, copy_file_range and splice all come
  * here). The positions move by what was written: input not written is
- * not consumed. Returns the bytes copied or the first error. */
-static long copy_data(struct file *in, uint64_t *ipos, struct file *out, uint64_t *opos, size_t count)
+ * not consumed, and a pipe is only peeked at until the other end took
+ * the bytes. Returns the bytes copied or the first error. */
+static long copy_data(struct task *t, struct file *in, uint64_t *ipos, struct file *out, uint64_t *opos,
+		      size_t count)
 {
+	bool from_pipe = file_is_pipe(in);
 	char *buf = xmalloc(MIN(count, (size_t)IO_CHUNK) + 1);
 	size_t done = 0;
 	long r = 0;
 	while (done < count) {
 		size_t chunk = MIN(count - done, (size_t)IO_CHUNK);
 		uint64_t p = *ipos;
-		ssize_t n = file_read(in, buf, chunk, &p);
+		ssize_t n = from_pipe ? pipe_peek(in, buf, chunk) : file_read(in, buf, chunk, &p);
 		if (n <= 0) {
 			r = n;
 			break;
@@ -351,12 +354,17 @@ static long copy_data(struct file *in, uint64_t *ipos, struct file *out, uint64_
 			r = w;
 			break;
 		}
+		if (from_pipe)
+			pipe_consume(in, w);
 		*ipos += w;
 		done += w;
 		if (w < n || (size_t)n < chunk)
 			break;
 	}
 	free(buf);
+	/* Some went already: a short copy, not a wait. */
+	if (r == -EWOULDBLOCK_TASK && done)
+		task_unwait(t);
 	return done ? (long)done : r;
 }
 
@@ -401,7 +409,7 @@ long sys_sendfile(struct task *t, const struct sysargs *a)
 	else if (out->flags & O_APPEND)
 		r = -EINVAL;
 	else if (!(r = get_off(t, a->a[2], in, &ipos))) {
-		r = copy_data(in, &ipos, out, &out->pos, count);
+		r = copy_data(t, in, &ipos, out, &out->pos, count);
 		if (put_off(t, a->a[2], in, ipos))
 			r = -EFAULT;
 	}
@@ -438,7 +446,7 @@ long sys_copy_file_range(struct task *t, const struct sysargs *a)
 		if (in->inode == out->inode && ipos < opos + count && opos < ipos + count)
 			r = -EINVAL;
 		else {
-			r = copy_data(in, &ipos, out, &opos, count);
+			r = copy_data(t, in, &ipos, out, &opos, count);
 			if (put_off(t, a->a[1], in, ipos) || put_off(t, a->a[3], out, opos))
 				r = -EFAULT;
 		}
@@ -472,7 +480,17 @@ long sys_splice(struct task *t, const struct sysargs *a)
 	else if (out->flags & O_APPEND)
 		r = -EINVAL;
 	else if (!(r = get_off(t, a->a[1], in, &ipos)) && !(r = get_off(t, a->a[3], out, &opos))) {
-		r = count ? copy_data(in, &ipos, out, &opos, count) : 0;
+		/* SPLICE_F_NONBLOCK: the pipe ends don't wait (the other may) */
+		unsigned in_flags = in->flags, out_flags = out->flags;
+		if (flags & SPLICE_F_NONBLOCK) {
+			if (file_is_pipe(in))
+				in->flags |= O_NONBLOCK;
+			if (file_is_pipe(out))
+				out->flags |= O_NONBLOCK;
+		}
+		r = count ? copy_data(t, in, &ipos, out, &opos, count) : 0;
+		in->flags = in_flags;
+		out->flags = out_flags;
 		if (r >= 0 && (put_off(t, a->a[1], in, ipos) || put_off(t, a->a[3], out, opos)))
 			r = -EFAULT;
 	}

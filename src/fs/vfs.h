@@ -235,6 +235,10 @@ enum { MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4 };
 int inode_permission(struct inode *i, int mask);
 /* Whether the path's mount and filesystem accept writes. */
 int path_may_write(struct path p);
+/* Whether a new name `last` may be made in directory `parent` (mkdir,
+ * mknod, link, symlink, AF_UNIX bind): -EEXIST if it exists. A trailing
+ * slash asks for a directory, so only mkdir may pass one as false. */
+int may_create(struct path parent, const char *last, bool trailing_slash);
 
 /* Filesystems. */
 struct inode *hostfs_root(const char *host_dir, bool readonly, int *err);

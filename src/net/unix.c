@@ -130,27 +130,6 @@ static int bind_abstract(struct unix_sock *u, const struct linux_sockaddr_storag
 	return 0;
 }
 
-/* The checks of Linux's filename_create and may_create, in order (as
- * sys_mknod.c makes them); an existing name is EADDRINUSE for bind. */
-static int may_create(struct path parent, const char *last, bool slash)
-{
-	if (!strcmp(last, "/") || !strcmp(last, ".") || !strcmp(last, ".."))
-		return -EEXIST;
-	struct path p;
-	int err = lookup_one(parent, last, &p);
-	if (err == 0) {
-		path_put(&p);
-		return -EEXIST;
-	}
-	if (err != -ENOENT)
-		return err;
-	if (slash || parent.dentry->deleted)
-		return -ENOENT;
-	if ((err = path_may_write(parent)))
-		return err;
-	return inode_permission(parent.dentry->inode, MAY_WRITE | MAY_EXEC);
-}
-
 /* Makes the S_IFSOCK inode (mode 0777 less the umask, as Linux's
  * SOCK_INODE mode) and records its identity. */
 static int make_sock_inode(struct unix_sock *u, struct task *t, struct path parent, const char *last)

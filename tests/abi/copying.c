@@ -1,6 +1,7 @@
 /* Copying between files in the kernel: sendfile, copy_file_range, splice,
  * and memfd_create with seals. */
 #include "abi.h"
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <linux/memfd.h>
@@ -58,6 +59,23 @@ int main(void)
 	T(splice(in, NULL, out, NULL, 5, 0));
 	T(splice(p[0], &ioff, out, NULL, 5, 0));
 	T(splice(in, NULL, p[1], NULL, 5, 0x100));
+
+	/* From a pipe into a pipe with room for one page: one page moves, and
+	 * what did not fit stays in the first pipe. */
+	int a[2], b[2], avail;
+	static char page[4096];
+	MUST(pipe(a));
+	MUST(pipe2(b, O_NONBLOCK));
+	for (int i = 0; i < 3; i++)
+		MUST(write(a[1], page, sizeof(page)));
+	for (int i = 0; i < 15; i++)
+		MUST(write(b[1], page, sizeof(page)));
+	T(splice(a[0], NULL, b[1], NULL, 3 * sizeof(page), SPLICE_F_NONBLOCK));
+	MUST(ioctl(a[0], FIONREAD, &avail));
+	P("left in the first pipe", "%d", avail);
+	T(splice(a[0], NULL, b[1], NULL, 3 * sizeof(page), SPLICE_F_NONBLOCK));
+	MUST(ioctl(a[0], FIONREAD, &avail));
+	P("left in the first pipe", "%d", avail);
 
 	SECTION("memfd");
 	int m = T(memfd_create("scratch", MFD_ALLOW_SEALING | MFD_CLOEXEC));

@@ -26,6 +26,9 @@ static void t_link(void)
 	T(link("f", "nodir/h"));
 	T(link("f", "f/h"));
 	T(link("f/", "h4"));
+	T(link("f", "h6/"));	/* a new name with a trailing slash */
+	T(link("f", "h1/"));
+	T(link("f", "d/.."));
 	T(link("f", ""));
 	T(syscall(SYS_link, BADP, "h5"));
 	T(syscall(SYS_link, "f", BADP));
@@ -46,6 +49,9 @@ static void t_symlink(void)
 	MUST(lstat("s3", &st));
 	P("s3 size", "%ld", (long)st.st_size);
 	T(symlink("f", "nodir/s"));
+	T(symlink("f", "s9/"));	/* a new name with a trailing slash */
+	T(symlink("f", "s1/"));
+	T(symlink("f", "d/."));
 	T(syscall(SYS_symlink, BADP, "s4"));
 	T(syscall(SYS_symlink, "f", BADP));
 

@@ -321,10 +321,10 @@ else
 		"$(head -20 "$out/native.0.err")"
 fi
 
-# "FAIL: name", or "NO-RESULT: name" when persona printed no result under
+# "name: failed", or "name: no result" when persona printed no result under
 # that name (the shard ended early, or the test renamed itself: md5sum.tests
-# fails as "md5sum (r:... exp:...)"); with the shard, and #N for the Nth
-# test of that name in the shard
+# fails as "md5sum (r:... exp:...)"); #N for the Nth test of that name in
+# the shard. (Not "FAIL:": a CI log is searched for FAIL to find what broke.)
 # where_is NAME: where the test is: "APPLET/" for an old-style test (the
 # file APPLET/NAME), else "APPLET.tests: " for the first that has "NAME"
 where_is() {
@@ -342,7 +342,8 @@ regressions=$(awk -F'\t' '$2 != "PASS" {
 	n = split($1, k, ":"); name = k[2]; for (i = 3; i < n; i++) name = name ":" k[i]
 	print $2 "\t" name "\t" (k[n] > 1 ? " #" k[n] : "") }' "$out/compare" |
 	while IFS=$'\t' read -r st name nth; do
-		echo "$st: $(where_is "$name")$name$nth"
+		[ "$st" = FAIL ] && st=failed || st="no result"
+		echo "$(where_is "$name")$name$nth: $st"
 	done)
 if [ "$n_pass" -gt 0 ] && [ $((p_pass * 100)) -ge $((min_pct * n_pass)) ]; then
 	pass persona

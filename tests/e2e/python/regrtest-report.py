@@ -190,7 +190,8 @@ def main():
                   % (m, len(worse) + len(notrun)))
             for t, s, detail in worse[:LIST_MAX]:
                 short = t[len("test." + m) + 1:] if t.startswith("test." + m + ".") else t
-                print("      %-7s %s%s" % (s, short, ("  -- " + detail[:110]) if detail else ""))
+                # lower case: a CI log is searched for FAIL to find what broke
+                print("      %-7s %s%s" % (s.lower(), short, ("  -- " + detail[:110]) if detail else ""))
             if len(worse) > LIST_MAX:
                 print("      ... and %d more (in the logs)" % (len(worse) - LIST_MAX))
             if notrun:
@@ -198,7 +199,7 @@ def main():
         if better:
             print("    %s: %d test cases pass under persona but not natively:" % (m, len(better)))
             for t, s in better[:LIST_MAX]:
-                print("      native %s: %s" % (s, t))
+                print("      native %s: %s" % (s.lower(), t))
     unimpl = sorted(set(x for m in modules for x in runs[m][1].unimpl))
     if unimpl:
         print("    unimplemented system calls persona reported: " + ", ".join(unimpl))
