@@ -34,6 +34,7 @@ void file_put(struct file *f)
 		return;
 	if (f->epoll_links)
 		eventpoll_release(f);
+	locks_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	dents_free(f);
@@ -329,6 +330,7 @@ void files_put(struct files *fs)
 {
 	if (--fs->refs)
 		return;
+	locks_files_gone(fs);
 	for (int i = 0; i < fs->max; i++)
 		if (fs->fd[i])
 			file_put(fs->fd[i]);
@@ -387,8 +389,10 @@ int fd_install_at(struct task *t, struct file *f, int fd, bool cloexec)
 	struct file *old = fs->fd[fd];
 	fs->fd[fd] = f;
 	fs->fdflags[fd] = cloexec ? FD_CLOEXEC_BIT : 0;
-	if (old)
+	if (old) {
+		locks_close(fs, old);
 		file_put(old);
+	}
 	return fd;
 }
 
@@ -400,6 +404,7 @@ int fd_close(struct task *t, int fd)
 	struct file *f = fs->fd[fd];
 	fs->fd[fd] = NULL;
 	fs->fdflags[fd] = 0;
+	locks_close(fs, f);
 	file_put(f);
 	return 0;
 }
@@ -457,6 +462,7 @@ void files_close_on_exec(struct files *fs)
 			struct file *f = fs->fd[i];
 			fs->fd[i] = NULL;
 			fs->fdflags[i] = 0;
+			locks_close(fs, f);
 			file_put(f);
 		}
 }

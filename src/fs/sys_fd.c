@@ -76,30 +76,6 @@ long sys_dup3(struct task *t, const struct sysargs *a)
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
-static long fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg)
-{
-	struct flock fl;
-	if (copy_from_user(t, &fl, arg, sizeof(fl)))
-		return -EFAULT;
-	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
-		return -EINVAL;
-	/* A lock needs the matching access to the file. */
-	bool setting = cmd != F_GETLK && cmd != F_OFD_GETLK;
-	int acc = f->flags & O_ACCMODE;
-	if (setting && ((fl.l_type == F_RDLCK && acc == O_WRONLY) ||
-			(fl.l_type == F_WRLCK && acc == O_RDONLY)))
-		return -EBADF;
-	if (fl.l_whence != SEEK_SET && fl.l_whence != SEEK_CUR && fl.l_whence != SEEK_END)
-		return -EINVAL;
-	/* One process holds every lock there is: nothing can conflict. */
-	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
-		fl.l_type = F_UNLCK;
-		if (copy_to_user(t, arg, &fl, sizeof(fl)))
-			return -EFAULT;
-	}
-	return 0;
-}
-
 long sys_fcntl(struct task *t, const struct sysargs *a)
 {
 	int fd = (int)a->a[0], cmd = (int)a->a[1];

@@ -227,6 +227,15 @@ int fd_install(struct task *t, struct file *f, int min, bool cloexec);
 int fd_install_at(struct task *t, struct file *f, int fd, bool cloexec);
 int fd_close(struct task *t, int fd);
 
+/* Advisory locks (locks.c): fcntl's lock commands; the releases that
+ * closing an fd (POSIX locks of that fd table on the file), the end of an
+ * fd table, and the last reference to an open file (OFD and flock locks)
+ * make. */
+long fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg);
+void locks_close(struct files *fs, struct file *f);
+void locks_files_gone(struct files *fs);
+void locks_file_gone(struct file *f);
+
 struct fs_context *fs_context_new(struct path root);
 void fs_context_put(struct fs_context *fs);
 

@@ -72,6 +72,7 @@ struct task {
 	uaddr_t clear_child_tid;
 	int vfork_child;		/* vfork: the child we wait for */
 	struct futex_q *futex_q;	/* while in FUTEX_WAIT */
+	const void *lock_blocker;	/* F_SETLKW: the owner of the lock it waits for */
 	uaddr_t robust_list;
 	size_t robust_len;
 	char comm[16];
