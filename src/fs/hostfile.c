@@ -117,7 +117,7 @@ static ssize_t hostfile_write(struct file *f, const char *buf, size_t n, uint64_
 	/* The reader of persona's stdout is gone: the guest gets the
 	 * SIGPIPE (persona itself ignores the host's). */
 	if (r < 0 && e == EPIPE && current)
-		send_signal_task(current, SIGPIPE, NULL);
+		send_sigpipe(current);
 	return r < 0 ? -e : r;
 }
 

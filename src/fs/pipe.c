@@ -182,7 +182,7 @@ static ssize_t pipe_write(struct file *f, const char *buf, size_t n, uint64_t *p
 	if (p->fifo)
 		fifo_prune(p);
 	if (!p->readers) {
-		send_signal_task(current, SIGPIPE, NULL);
+		send_sigpipe(current);
 		return -EPIPE;
 	}
 	size_t done = put(p, buf, n, f->flags & O_DIRECT);

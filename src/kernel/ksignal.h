@@ -14,6 +14,9 @@ void sigpending_flush(struct sigpending *p);
 /* Sends `sig` to one thread or to a whole process (as tgkill and kill
  * do); `info` may be NULL for a kernel-made SI_KERNEL siginfo. */
 int send_signal_task(struct task *t, int sig, const siginfo_t *info);
+/* SIGPIPE for a write to a pipe or socket with no reader, as Linux's
+ * send_sig(SIGPIPE, current, 0) sends it: SI_USER from the writer. */
+void send_sigpipe(struct task *t);
 int send_signal_process(struct process *p, int sig, const siginfo_t *info);
 /* kill(2)'s targets: a process group. Returns -ESRCH if it is empty. */
 int send_signal_pgrp(int pgrp, int sig, const siginfo_t *info);

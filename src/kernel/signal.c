@@ -248,6 +248,14 @@ int send_signal_task(struct task *t, int sig, const siginfo_t *info)
 	return do_send(t->proc, t, sig, info);
 }
 
+void send_sigpipe(struct task *t)
+{
+	siginfo_t si = { .si_signo = SIGPIPE, .si_code = SI_USER };
+	si.si_pid = t->proc->pid;
+	si.si_uid = t->proc->uid;
+	send_signal_task(t, SIGPIPE, &si);
+}
+
 int send_signal_process(struct process *p, int sig, const siginfo_t *info)
 {
 	return do_send(p, NULL, sig, info);

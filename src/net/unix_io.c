@@ -140,16 +140,11 @@ static void copy_name(struct kmsg *m, struct unix_sock *from)
 
 /* ---- streams ---- */
 
-/* EPIPE, and SIGPIPE as Linux's send_sig(SIGPIPE, current, 0) sends it:
- * SI_USER from the writer itself. */
+/* EPIPE, and SIGPIPE unless MSG_NOSIGNAL. */
 static long stream_pipe(struct task *t, struct kmsg *m, size_t sent)
 {
-	if (!sent && !(m->flags & MSG_NOSIGNAL)) {
-		siginfo_t si = { .si_signo = SIGPIPE, .si_code = SI_USER };
-		si.si_pid = t->proc->pid;
-		si.si_uid = t->proc->uid;
-		send_signal_task(t, SIGPIPE, &si);
-	}
+	if (!sent && !(m->flags & MSG_NOSIGNAL))
+		send_sigpipe(t);
 	return sock_io_end(t, m, sent, -EPIPE);
 }
 

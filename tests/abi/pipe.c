@@ -248,6 +248,31 @@ static void across_fork(void)
 	P("child", "exited %d status %d", WIFEXITED(status), WEXITSTATUS(status));
 }
 
+/* The SIGPIPE a write to a pipe with no reader sends: SI_USER, from the
+ * writer itself (Linux's send_sig(SIGPIPE, current, 0)). */
+static void sigpipe_info(void)
+{
+	SECTION("SIGPIPE's siginfo");
+	int p[2];
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
+	MUST(sigaction(SIGPIPE, &dfl, NULL));
+	MUST(sigprocmask(SIG_BLOCK, &set, &old));
+	MUST(pipe(p));
+	MUST(close(p[0]));
+	T(write(p[1], "x", 1));
+	siginfo_t si;
+	struct timespec zero = { 0, 0 };
+	T(sigtimedwait(&set, &si, &zero));
+	P("si_code", "%d", si.si_code);
+	P("si_pid is the writer", "%d", si.si_pid == getpid());
+	MUST(close(p[1]));
+	MUST(sigprocmask(SIG_SETMASK, &old, NULL));
+	MUST(sigaction(SIGPIPE, &ign, NULL));
+}
+
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = SIG_IGN };
@@ -258,5 +283,6 @@ int main(void)
 	status();
 	flags();
 	across_fork();
+	sigpipe_info();
 	return 0;
 }
