@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -277,6 +278,47 @@ int hostfs_statfs(struct inode *i, struct statfs *out)
 	return fstatfs(hfd(i), out) ? -errno : 0;
 }
 
+/* Extended attributes of the host file, through its /proc/self/fd link
+ * (which jumps to the inode itself). Not for a symlink: following the
+ * link would follow the host symlink too, so a symlink shows none. */
+static ssize_t hostfs_getxattr(struct inode *i, const char *name, void *buf, size_t size)
+{
+	char p[64];
+	if (S_ISLNK(i->mode))
+		return -ENODATA;
+	fd_path(hfd(i), p, sizeof(p));
+	ssize_t r = getxattr(p, name, buf, size);
+	return r < 0 ? -errno : r;
+}
+
+static ssize_t hostfs_listxattr(struct inode *i, char *buf, size_t size)
+{
+	char p[64];
+	if (S_ISLNK(i->mode))
+		return 0;
+	fd_path(hfd(i), p, sizeof(p));
+	ssize_t r = listxattr(p, buf, size);
+	return r < 0 ? -errno : r;
+}
+
+static int hostfs_setxattr(struct inode *i, const char *name, const void *value, size_t size, int flags)
+{
+	char p[64];
+	if (S_ISLNK(i->mode))
+		return -EPERM;
+	fd_path(hfd(i), p, sizeof(p));
+	return setxattr(p, name, value, size, flags) ? -errno : 0;
+}
+
+static int hostfs_removexattr(struct inode *i, const char *name)
+{
+	char p[64];
+	if (S_ISLNK(i->mode))
+		return -ENODATA;
+	fd_path(hfd(i), p, sizeof(p));
+	return removexattr(p, name) ? -errno : 0;
+}
+
 static const struct inode_ops hostfs_iops = {
 	.lookup = hostfs_lookup,
 	.create = hostfs_create,
@@ -292,6 +334,10 @@ static const struct inode_ops hostfs_iops = {
 	.readdir = hostfs_readdir,
 	.open = hostfs_open,
 	.destroy = hostfs_destroy,
+	.getxattr = hostfs_getxattr,
+	.setxattr = hostfs_setxattr,
+	.listxattr = hostfs_listxattr,
+	.removexattr = hostfs_removexattr,
 };
 
 static const struct file_ops hostfs_fops = {

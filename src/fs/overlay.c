@@ -344,6 +344,42 @@ static int ovl_setattr(struct inode *i, const struct iattr *ia)
 	return err;
 }
 
+/* Extended attributes: read from the layer that shows, written to the
+ * upper one after a copy-up (which does not carry the lower layer's). */
+static ssize_t ovl_getxattr(struct inode *i, const char *name, void *buf, size_t size)
+{
+	struct inode *r = real(i);
+	return r->ops->getxattr ? r->ops->getxattr(r, name, buf, size) : -EOPNOTSUPP;
+}
+
+static ssize_t ovl_listxattr(struct inode *i, char *buf, size_t size)
+{
+	struct inode *r = real(i);
+	return r->ops->listxattr ? r->ops->listxattr(r, buf, size) : 0;
+}
+
+static int ovl_setxattr(struct inode *i, const char *name, const void *value, size_t size, int flags)
+{
+	int err = copy_up(i);
+	struct inode *up = N(i)->upper;
+	if (err)
+		return err;
+	return up->ops->setxattr ? up->ops->setxattr(up, name, value, size, flags) : -EOPNOTSUPP;
+}
+
+static int ovl_removexattr(struct inode *i, const char *name)
+{
+	struct inode *r = real(i);
+	/* nothing to copy up for a name that is not there */
+	if (r->ops->getxattr && r->ops->getxattr(r, name, NULL, 0) == -ENODATA)
+		return -ENODATA;
+	int err = copy_up(i);
+	struct inode *up = N(i)->upper;
+	if (err)
+		return err;
+	return up->ops->removexattr ? up->ops->removexattr(up, name) : -EOPNOTSUPP;
+}
+
 struct merge_ctx {
 	readdir_emit emit;
 	void *ctx;
@@ -452,4 +488,8 @@ static const struct inode_ops ovl_iops = {
 	.readdir = ovl_readdir,
 	.open = ovl_open,
 	.destroy = ovl_destroy,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
+	.removexattr = ovl_removexattr,
 };

@@ -20,6 +20,7 @@ struct tmpfs_node {
 	bool opaque;			/* overlay: hides the lower directory */
 	bool sealable;			/* made by memfd_create: may take seals */
 	unsigned seals;			/* F_SEAL_* */
+	struct list_head xattrs;	/* struct xattr, by name */
 };
 
 struct tmpfs_dirent {
@@ -54,6 +55,7 @@ static struct inode *tmpfs_inode(struct super_block *sb, uint32_t mode, uint64_t
 		n->gid = current->proc->egid;
 	}
 	list_init(&n->entries);
+	list_init(&n->xattrs);
 	i->priv = n;
 	return i;
 }
@@ -329,8 +331,35 @@ static void tmpfs_destroy(struct inode *i)
 		del_entry(i, list_entry(n->entries.next, struct tmpfs_dirent, node));
 	if (n->memfd >= 0)
 		close(n->memfd);
+	xattrs_free(&n->xattrs);
 	free(n->target);
 	free(n);
+}
+
+static ssize_t tmpfs_getxattr(struct inode *i, const char *name, void *buf, size_t size)
+{
+	return xattrs_get(&N(i)->xattrs, name, buf, size);
+}
+
+static int tmpfs_setxattr(struct inode *i, const char *name, const void *value, size_t size, int flags)
+{
+	int err = xattrs_set(&N(i)->xattrs, name, value, size, flags);
+	if (!err)
+		N(i)->ctime = now_real();
+	return err;
+}
+
+static ssize_t tmpfs_listxattr(struct inode *i, char *buf, size_t size)
+{
+	return xattrs_list(&N(i)->xattrs, buf, size);
+}
+
+static int tmpfs_removexattr(struct inode *i, const char *name)
+{
+	int err = xattrs_remove(&N(i)->xattrs, name);
+	if (!err)
+		N(i)->ctime = now_real();
+	return err;
 }
 
 static ssize_t tmpfs_read(struct file *f, char *buf, size_t len, uint64_t *pos)
@@ -410,6 +439,10 @@ static const struct inode_ops tmpfs_iops = {
 	.readdir = tmpfs_readdir,
 	.open = tmpfs_open,
 	.destroy = tmpfs_destroy,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
+	.removexattr = tmpfs_removexattr,
 };
 
 static const struct file_ops tmpfs_fops = {

@@ -59,6 +59,13 @@ struct inode_ops {
 	/* Fills f->ops and f->priv; f->flags holds the open flags. */
 	int (*open)(struct inode *i, struct file *f);
 	void (*destroy)(struct inode *i);
+	/* Extended attributes, after xattr.c checked the name, the size and
+	 * the caller's permission. get and list with size 0 give the size
+	 * needed, and -ERANGE when it is more than size. No op: EOPNOTSUPP. */
+	ssize_t (*getxattr)(struct inode *i, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *i, const char *name, const void *value, size_t size, int flags);
+	ssize_t (*listxattr)(struct inode *i, char *buf, size_t size);
+	int (*removexattr)(struct inode *i, const char *name);
 };
 
 struct file_ops {
@@ -248,6 +255,13 @@ int path_may_write(struct path p);
  * mknod, link, symlink, AF_UNIX bind): -EEXIST if it exists. A trailing
  * slash asks for a directory, so only mkdir may pass one as false. */
 int may_create(struct path parent, const char *last, bool trailing_slash);
+
+/* The in-memory store of extended attributes (tmpfs), a list of them. */
+ssize_t xattrs_get(struct list_head *xs, const char *name, void *buf, size_t size);
+int xattrs_set(struct list_head *xs, const char *name, const void *value, size_t size, int flags);
+int xattrs_remove(struct list_head *xs, const char *name);
+ssize_t xattrs_list(struct list_head *xs, char *buf, size_t size);
+void xattrs_free(struct list_head *xs);
 
 /* Filesystems. */
 struct inode *hostfs_root(const char *host_dir, bool readonly, int *err);
