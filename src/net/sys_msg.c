@@ -6,6 +6,7 @@
 #include "socket.h"
 #include "ksyscall.h"
 #include "uaccess.h"
+#include "waitq.h"
 #include <fcntl.h>
 
 #define TASK_SIZE_MAX	0x7ffffffff000UL	/* x86_64 user space */
@@ -137,12 +138,15 @@ static long copy_msghdr(struct task *t, uaddr_t umsg, struct umsg *u, bool send)
 	return import_iovec(t, u->h.iov, u->h.iovlen, &u->iov, &u->len);
 }
 
-static long do_sendmsg(struct task *t, struct sock *sk, uaddr_t umsg, int flags)
+/* Sends one msghdr; *want (if given) is how many bytes it carried. */
+static long do_sendmsg(struct task *t, struct sock *sk, uaddr_t umsg, int flags, size_t *want)
 {
 	struct umsg u = { 0 };
 	long err = copy_msghdr(t, umsg, &u, true);
 	if (err)
 		return err;
+	if (want)
+		*want = u.len;
 	char *ctl = NULL;
 	if (u.h.controllen > INT32_MAX || u.h.controllen >= 131072)	/* net.core.optmem_max */
 		err = -ENOBUFS;
@@ -173,7 +177,7 @@ long sys_sendmsg(struct task *t, const struct sysargs *a)
 	struct sock *sk = sock_for_io(t, (int)a->a[0], &f, &flags, &err);
 	if (!sk)
 		return err;
-	err = do_sendmsg(t, sk, a->a[1], flags);
+	err = do_sendmsg(t, sk, a->a[1], flags, NULL);
 	file_put(f);
 	return err;
 }
@@ -232,4 +236,115 @@ long sys_recvmsg(struct task *t, const struct sysargs *a)
 	err = do_recvmsg(t, sk, a->a[1], flags);
 	file_put(f);
 	return err;
+}
+
+/* ---- sendmmsg, recvmmsg ---- */
+
+/* struct mmsghdr: a msghdr, then the byte count the call writes back. */
+#define MMSG_SIZE	64
+#define MMSG_LEN_AT	56
+
+/* Both send or receive one message after another and return how many
+ * went; an error only when none did. A wait after some went keeps the
+ * count in t->io_done: the rerun goes on from there, and a signal ends
+ * the call with the count (see the dispatcher). */
+static long mmsg_wait(struct task *t, long done, long err)
+{
+	if (err == -EWOULDBLOCK_TASK && done) {
+		t->io_done = (size_t)done;
+		return err;
+	}
+	t->io_done = 0;
+	if (err == -EWOULDBLOCK_TASK)
+		return err;
+	return done ? done : err;
+}
+
+long sys_sendmmsg(struct task *t, const struct sysargs *a)
+{
+	uaddr_t vec = a->a[1];
+	unsigned vlen = MIN((unsigned)a->a[2], (unsigned)UIO_MAXIOV);
+	int flags = (int)a->a[3];
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
+	struct file *f;
+	long err = 0;
+	struct sock *sk = sock_for_io(t, (int)a->a[0], &f, &flags, &err);
+	if (!sk)
+		return err;
+	err = 0;
+	long done = t->rerun ? (long)t->io_done : 0;
+	for (; done < vlen; done++) {
+		uaddr_t entry = vec + (uaddr_t)done * MMSG_SIZE;
+		size_t want = 0;
+		err = do_sendmsg(t, sk, entry, flags, &want);
+		if (err < 0)
+			break;
+		uint32_t len = (uint32_t)err;
+		if (copy_to_user(t, entry + MMSG_LEN_AT, &len, sizeof(len))) {
+			err = -EFAULT;
+			break;
+		}
+		if ((size_t)err < want) {	/* a short send ends the batch */
+			done++;
+			break;
+		}
+	}
+	file_put(f);
+	return mmsg_wait(t, done, err < 0 ? err : 0);
+}
+
+long sys_recvmmsg(struct task *t, const struct sysargs *a)
+{
+	uaddr_t vec = a->a[1], utimeout = a->a[4];
+	unsigned vlen = MIN((unsigned)a->a[2], (unsigned)UIO_MAXIOV);
+	int flags = (int)a->a[3];
+	if (flags & MSG_CMSG_COMPAT)
+		return -EINVAL;
+	if (utimeout && !t->rerun) {
+		struct timespec ts;
+		if (copy_from_user(t, &ts, utimeout, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+			return -EINVAL;
+		/* checked after each message only, as Linux does */
+		t->deadline = ts_add(mono_now(), ts);
+	}
+	struct file *f;
+	long err = 0;
+	struct sock *sk = sock_for_io(t, (int)a->a[0], &f, &flags, &err);
+	if (!sk)
+		return err;
+	err = 0;
+	long done = t->rerun ? (long)t->io_done : 0;
+	if (done && (flags & MSG_WAITFORONE))
+		flags |= MSG_DONTWAIT;
+	bool expired = false;
+	for (; done < vlen && !expired; done++) {
+		uaddr_t entry = vec + (uaddr_t)done * MMSG_SIZE;
+		err = do_recvmsg(t, sk, entry, flags & ~MSG_WAITFORONE);
+		if (err < 0)
+			break;
+		uint32_t len = (uint32_t)err;
+		if (copy_to_user(t, entry + MMSG_LEN_AT, &len, sizeof(len))) {
+			err = -EFAULT;
+			break;
+		}
+		err = 0;
+		if (flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+		expired = utimeout && ts_cmp(mono_now(), t->deadline) >= 0;
+	}
+	file_put(f);
+	if (err == -EAGAIN && done)
+		err = 0;	/* fewer than asked for: not an error */
+	long r = mmsg_wait(t, done, err);
+	if (r > 0 && utimeout) {
+		struct timespec left = ts_sub(t->deadline, mono_now());
+		if (left.tv_sec < 0)
+			left = (struct timespec){ 0, 0 };
+		if (copy_to_user(t, utimeout, &left, sizeof(left)))
+			r = -EFAULT;
+	}
+	return r;
 }

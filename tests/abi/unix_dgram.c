@@ -426,6 +426,73 @@ static void seqpacket(void)
 	close(d);
 }
 
+/* sendmmsg and recvmmsg: batches, counts written back, MSG_WAITFORONE,
+ * the timeout (checked after each message), argument errors. */
+static void mmsg(void)
+{
+	SECTION("sendmmsg, recvmmsg");
+	int sv[2];
+	MUST(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	char *texts[] = { "one", "two!", "three" };
+	struct iovec siov[3];
+	struct mmsghdr out[3];
+	memset(out, 0, sizeof(out));
+	for (int i = 0; i < 3; i++) {
+		siov[i] = (struct iovec){ texts[i], strlen(texts[i]) };
+		out[i].msg_hdr.msg_iov = &siov[i];
+		out[i].msg_hdr.msg_iovlen = 1;
+	}
+	T(sendmmsg(sv[0], out, 3, 0));
+	P("msg_len", "%u %u %u", out[0].msg_len, out[1].msg_len, out[2].msg_len);
+	char bufs[5][16];
+	struct iovec riov[5];
+	struct mmsghdr in[5];
+	memset(in, 0, sizeof(in));
+	memset(bufs, 0, sizeof(bufs));
+	for (int i = 0; i < 5; i++) {
+		riov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+		in[i].msg_hdr.msg_iov = &riov[i];
+		in[i].msg_hdr.msg_iovlen = 1;
+	}
+	T(recvmmsg(sv[1], in, 5, MSG_DONTWAIT, NULL));
+	P("received", "%u:%s %u:%s %u:%s", in[0].msg_len, bufs[0], in[1].msg_len, bufs[1],
+	  in[2].msg_len, bufs[2]);
+	T(recvmmsg(sv[1], in, 5, MSG_DONTWAIT, NULL));
+	T(sendmmsg(sv[0], out, 2, 0));
+	T(recvmmsg(sv[1], in, 5, MSG_WAITFORONE, NULL));
+	T(sendmmsg(sv[0], out, 0, 0));
+	T(sendmmsg(sv[0], out, 3, 0x80000000));
+	T(recvmmsg(sv[1], in, 5, 0x80000000, NULL));
+	T(sendmmsg(sv[0], badp, 3, 0));
+	out[1].msg_hdr.msg_iov = badp;	/* the second fails: one went */
+	T(sendmmsg(sv[0], out, 3, 0));
+	out[1].msg_hdr.msg_iov = &siov[1];
+	T(recvmmsg(sv[1], in, 5, MSG_DONTWAIT, NULL));
+	struct timespec bad = { 0, 1000000000 }, one = { 1, 0 };
+	T(recvmmsg(sv[1], in, 5, MSG_DONTWAIT, &bad));
+	T(recvmmsg(sv[1], in, 5, MSG_DONTWAIT, badp));
+	T(sendmmsg(sv[0], out, 2, 0));
+	T(recvmmsg(sv[1], in, 2, 0, &one));
+	P("time left", "%d", one.tv_sec == 0 || (one.tv_sec == 1 && one.tv_nsec == 0) ? 1 : 0);
+	T(recvmmsg(sv[1], badp, 2, MSG_DONTWAIT, NULL));
+	T(sendmmsg(99, out, 2, 0));
+	/* one is there, the other comes later: the call waits for it */
+	T(sendmmsg(sv[0], out, 1, 0));
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		usleep(100000);
+		sendmmsg(sv[0], &out[2], 1, 0);
+		_exit(0);
+	}
+	memset(bufs, 0, sizeof(bufs));
+	T(recvmmsg(sv[1], in, 2, 0, NULL));
+	P("received", "%s %s", bufs[0], bufs[1]);
+	MUST(waitpid(c, NULL, 0));
+	MUST(close(sv[0]));
+	MUST(close(sv[1]));
+}
+
 int main(void)
 {
 	scratch();
@@ -436,5 +503,6 @@ int main(void)
 	connected();
 	msgs();
 	seqpacket();
+	mmsg();
 	return 0;
 }
