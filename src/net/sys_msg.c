@@ -260,6 +260,24 @@ static long mmsg_wait(struct task *t, long done, long err)
 	return done ? done : err;
 }
 
+/* The socket, and the message a rerun goes on from. */
+static struct sock *mmsg_socket(struct task *t, int fd, struct file **f, int *flags, long *err,
+				long *done)
+{
+	struct sock *sk = sock_for_io(t, fd, f, flags, err);
+	if (sk)
+		*err = 0;
+	*done = t->rerun ? (long)t->io_done : 0;
+	return sk;
+}
+
+/* Writes a message's byte count into its struct mmsghdr. */
+static int put_msg_len(struct task *t, uaddr_t entry, long n)
+{
+	uint32_t len = (uint32_t)n;
+	return copy_to_user(t, entry + MMSG_LEN_AT, &len, sizeof(len));
+}
+
 long sys_sendmmsg(struct task *t, const struct sysargs *a)
 {
 	uaddr_t vec = a->a[1];
@@ -268,20 +286,17 @@ long sys_sendmmsg(struct task *t, const struct sysargs *a)
 	if (flags & MSG_CMSG_COMPAT)
 		return -EINVAL;
 	struct file *f;
-	long err = 0;
-	struct sock *sk = sock_for_io(t, (int)a->a[0], &f, &flags, &err);
+	long err, done;
+	struct sock *sk = mmsg_socket(t, (int)a->a[0], &f, &flags, &err, &done);
 	if (!sk)
 		return err;
-	err = 0;
-	long done = t->rerun ? (long)t->io_done : 0;
 	for (; done < vlen; done++) {
 		uaddr_t entry = vec + (uaddr_t)done * MMSG_SIZE;
 		size_t want = 0;
 		err = do_sendmsg(t, sk, entry, flags, &want);
 		if (err < 0)
 			break;
-		uint32_t len = (uint32_t)err;
-		if (copy_to_user(t, entry + MMSG_LEN_AT, &len, sizeof(len))) {
+		if (put_msg_len(t, entry, err)) {
 			err = -EFAULT;
 			break;
 		}
@@ -311,12 +326,10 @@ long sys_recvmmsg(struct task *t, const struct sysargs *a)
 		t->deadline = ts_add(mono_now(), ts);
 	}
 	struct file *f;
-	long err = 0;
-	struct sock *sk = sock_for_io(t, (int)a->a[0], &f, &flags, &err);
+	long err, done;
+	struct sock *sk = mmsg_socket(t, (int)a->a[0], &f, &flags, &err, &done);
 	if (!sk)
 		return err;
-	err = 0;
-	long done = t->rerun ? (long)t->io_done : 0;
 	if (done && (flags & MSG_WAITFORONE))
 		flags |= MSG_DONTWAIT;
 	bool expired = false;
@@ -325,8 +338,7 @@ long sys_recvmmsg(struct task *t, const struct sysargs *a)
 		err = do_recvmsg(t, sk, entry, flags & ~MSG_WAITFORONE);
 		if (err < 0)
 			break;
-		uint32_t len = (uint32_t)err;
-		if (copy_to_user(t, entry + MMSG_LEN_AT, &len, sizeof(len))) {
+		if (put_msg_len(t, entry, err)) {
 			err = -EFAULT;
 			break;
 		}
