@@ -221,6 +221,7 @@ static int hostfile_truncate(struct file *f, uint64_t size)
 
 static void hostfile_release(struct file *f)
 {
+	hostfd_unwatch(H(f)->fd);
 	close(H(f)->fd);
 	free(f->priv);
 }

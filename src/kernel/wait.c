@@ -113,6 +113,7 @@ void wake_up(struct waitq *q)
  * someone waits on it. */
 struct hostfd_watch {
 	int fd;
+	unsigned events;
 	struct waitq q;
 	struct hostfd_watch *next;
 };
@@ -124,9 +125,16 @@ void wait_hostfd(struct task *t, int fd, unsigned events)
 	for (w = watches; w; w = w->next)
 		if (w->fd == fd)
 			break;
+	if (w && (w->events & events) != events) {
+		/* another waiter wants more: the watch covers both */
+		w->events |= events;
+		struct epoll_event ev = { .events = w->events | EPOLLONESHOT, .data.ptr = w };
+		epoll_ctl(loop_epoll_fd(), EPOLL_CTL_MOD, fd, &ev);
+	}
 	if (!w) {
 		w = xzalloc(sizeof(*w));
 		w->fd = fd;
+		w->events = events;
 		waitq_init(&w->q);
 		struct epoll_event ev = { .events = events | EPOLLONESHOT, .data.ptr = w };
 		if (epoll_ctl(loop_epoll_fd(), EPOLL_CTL_ADD, fd, &ev)) {
@@ -153,6 +161,15 @@ void hostfd_ready(void *p)
 		}
 	wake_up(&w->q);
 	free(w);
+}
+
+void hostfd_unwatch(int fd)
+{
+	for (struct hostfd_watch *w = watches; w; w = w->next)
+		if (w->fd == fd) {
+			hostfd_ready(w);
+			return;
+		}
 }
 
 int timers_next_timeout_ms(void)

@@ -14,6 +14,8 @@ void wait_on(struct task *t, struct waitq *q);
 void wait_until(struct task *t, const struct timespec *when);
 /* Waits for a host fd (console, host socket) to become ready. */
 void wait_hostfd(struct task *t, int fd, unsigned events);
+/* Before a host fd closes: its waiters wake (and find it gone). */
+void hostfd_unwatch(int fd);
 void wake_up(struct waitq *q);
 /* A timer that calls fn(arg) once at `when` (CLOCK_MONOTONIC). */
 struct timer *timer_add(const struct timespec *when, void (*fn)(void *), void *arg);

@@ -54,7 +54,9 @@ int sock_error(struct sock *sk)
 
 /* ---- waiting, and calls that wait part way ---- */
 
-long sock_wait(struct task *t, struct waitq *q, int64_t timeo)
+/* The timeout part of a socket wait: arms the deadline on the first
+ * try; -EAGAIN when the call must not wait or its time is up. */
+static long sock_wait_timeo(struct task *t, int64_t timeo)
 {
 	if (timeo == 0)
 		return -EAGAIN;
@@ -70,7 +72,24 @@ long sock_wait(struct task *t, struct waitq *q, int64_t timeo)
 		 * sock_intr_errno). */
 		t->restart_code = EINTR;
 	}
+	return 0;
+}
+
+long sock_wait(struct task *t, struct waitq *q, int64_t timeo)
+{
+	long err = sock_wait_timeo(t, timeo);
+	if (err)
+		return err;
 	wait_on(t, q);
+	return -EWOULDBLOCK_TASK;
+}
+
+long sock_wait_hostfd(struct task *t, int fd, unsigned events, int64_t timeo)
+{
+	long err = sock_wait_timeo(t, timeo);
+	if (err)
+		return err;
+	wait_hostfd(t, fd, events);
 	return -EWOULDBLOCK_TASK;
 }
 

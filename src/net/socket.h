@@ -61,6 +61,12 @@ struct proto_ops {
 	long (*recvmsg)(struct sock *sk, struct task *t, struct kmsg *m);
 	unsigned (*poll)(struct sock *sk, struct poll_table *pt);
 	long (*ioctl)(struct sock *sk, struct task *t, unsigned long cmd, uint64_t arg);
+	/* Options at any level: the family's own (NULL: only the SOL_SOCKET
+	 * options sockopt.c keeps; other levels EOPNOTSUPP). */
+	long (*setsockopt)(struct sock *sk, struct task *t, int level, int name, uaddr_t val,
+			   int len);
+	long (*getsockopt)(struct sock *sk, struct task *t, int level, int name, uaddr_t val,
+			   uaddr_t ulen);
 	/* The file is closed: the socket leaves the world. */
 	void (*release)(struct sock *sk);
 	/* The last reference is gone: free it. */
@@ -123,6 +129,12 @@ struct kmsg {
 	size_t ctllen;
 	struct scm scm;		/* send: parsed control; receive: to deliver */
 	bool no_cmsg;		/* receive: read() or no msg_control */
+	/* Receive, for a family whose control data is the host's (inet):
+	 * the room the guest gave, and the bytes to hand over as they are
+	 * (malloc'd; the caller frees them). */
+	size_t ctl_room;
+	char *raw_ctl;
+	size_t raw_ctllen;
 };
 
 /* socket.c */
@@ -141,6 +153,8 @@ int sock_error(struct sock *sk);
  * counted from its first wait: -EWOULDBLOCK_TASK, or -EAGAIN when it
  * must not wait (timeo 0) or its time is up. */
 long sock_wait(struct task *t, struct waitq *q, int64_t timeo);
+/* The same for a host socket: waits for `events` on host fd `fd`. */
+long sock_wait_hostfd(struct task *t, int fd, unsigned events, int64_t timeo);
 /* Calls that wait part way (a stream write bigger than the buffer, a
  * MSG_WAITALL read) keep how far they got across reruns (t->io_done):
  * `take` gives it on a rerun (0 otherwise), `sock_io_end` decides what
@@ -156,6 +170,7 @@ int move_addr_to_user(struct task *t, const struct linux_sockaddr_storage *a, in
 
 /* The families. */
 int unix_create(int type, int protocol, struct sock **out);
+int inet_create(int family, int type, int protocol, struct sock **out);
 
 /* scm.c: the data iterator. Copies fail whole with -EFAULT. */
 void uio_init(struct uio *u, struct task *t, const struct iovec *iov, int cnt);

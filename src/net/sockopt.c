@@ -219,12 +219,15 @@ long sys_setsockopt(struct task *t, const struct sysargs *a)
 	if (!f)
 		return err;
 	int level = (int)a->a[1], len = (int)a->a[4];
+	struct sock *sk = sock_of(f);
 	if (len < 0)
 		err = -EINVAL;
+	else if (sk->ops->setsockopt)
+		err = sk->ops->setsockopt(sk, t, level, (int)a->a[2], a->a[3], len);
 	else if (level != SOL_SOCKET)
 		err = -EOPNOTSUPP;
 	else
-		err = sock_setsockopt(sock_of(f), t, (int)a->a[2], a->a[3], len);
+		err = sock_setsockopt(sk, t, (int)a->a[2], a->a[3], len);
 	file_put(f);
 	return err;
 }
@@ -236,8 +239,10 @@ long sys_getsockopt(struct task *t, const struct sysargs *a)
 	if (!f)
 		return err;
 	int level = (int)a->a[1];
-	err = level != SOL_SOCKET ? -EOPNOTSUPP
-	      : sock_getsockopt(sock_of(f), t, (int)a->a[2], a->a[3], a->a[4]);
+	struct sock *sk = sock_of(f);
+	err = sk->ops->getsockopt ? sk->ops->getsockopt(sk, t, level, (int)a->a[2], a->a[3], a->a[4])
+	      : level != SOL_SOCKET ? -EOPNOTSUPP
+	      : sock_getsockopt(sk, t, (int)a->a[2], a->a[3], a->a[4]);
 	file_put(f);
 	return err;
 }

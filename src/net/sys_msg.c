@@ -188,7 +188,13 @@ static long recvmsg_finish(struct task *t, struct sock *sk, struct kmsg *m, stru
 			   uaddr_t umsg)
 {
 	size_t ctllen = u->h.controllen;
-	scm_recv(t, sk, m, u->h.control, &ctllen);
+	if (m->raw_ctl) {
+		ctllen = MIN(ctllen, m->raw_ctllen);
+		if (copy_to_user(t, u->h.control, m->raw_ctl, ctllen))
+			return -EFAULT;
+	} else {
+		scm_recv(t, sk, m, u->h.control, &ctllen);
+	}
 	if (u->h.name) {
 		long err = move_addr_to_user(t, m->name, m->namelen, u->h.name,
 					     umsg + offsetof(struct linux_msghdr, namelen));
@@ -210,7 +216,8 @@ static long do_recvmsg(struct task *t, struct sock *sk, uaddr_t umsg, int flags)
 	if (err)
 		return err;
 	struct kmsg m = { .len = u.len, .flags = flags, .name = u.h.name ? &u.name : NULL,
-			  .out_flags = flags & MSG_CMSG_CLOEXEC, .no_cmsg = !u.h.control };
+			  .out_flags = flags & MSG_CMSG_CLOEXEC, .no_cmsg = !u.h.control,
+			  .ctl_room = u.h.control ? MIN(u.h.controllen, (uint64_t)65536) : 0 };
 	uio_init(&m.data, t, u.iov, (int)u.h.iovlen);
 	err = sk->ops->recvmsg(sk, t, &m);
 	if (err >= 0) {
@@ -219,6 +226,7 @@ static long do_recvmsg(struct task *t, struct sock *sk, uaddr_t umsg, int flags)
 			err = e2;
 	}
 	scm_destroy(&m.scm);
+	free(m.raw_ctl);
 	free(u.iov);
 	return err;
 }

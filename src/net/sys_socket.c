@@ -46,8 +46,11 @@ static int sock_create(int family, int type, int protocol, struct sock **out)
 	switch (family) {
 	case AF_UNIX:
 		return unix_create(type, protocol, out);
+	case AF_INET:
+	case AF_INET6:
+		return inet_create(family, type, protocol, out);
 	}
-	return -EAFNOSUPPORT;	/* AF_INET, AF_NETLINK, ...: not yet */
+	return -EAFNOSUPPORT;	/* AF_NETLINK, AF_PACKET, ...: not yet */
 }
 
 long sys_socket(struct task *t, const struct sysargs *a)
