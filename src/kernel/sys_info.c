@@ -28,6 +28,11 @@ long sys_getgid(struct task *t, const struct sysargs *a UNUSED) { return t->proc
 long sys_getegid(struct task *t, const struct sysargs *a UNUSED) { return t->proc->egid; }
 
 
+/* Names set by sethostname / setdomainname: the run's own (the guests
+ * share them, as one UTS namespace); the host's are never changed. */
+static char uts_nodename[65], uts_domainname[65] = "(none)";
+static bool uts_nodename_set;
+
 /* What the guest's uname(2) says: the host's names, Linux's identity. */
 void kernel_uname(struct utsname *g)
 {
@@ -35,11 +40,39 @@ void kernel_uname(struct utsname *g)
 	uname(&u);
 	memset(g, 0, sizeof(*g));
 	strcpy(g->sysname, "Linux");
-	memcpy(g->nodename, u.nodename, sizeof(g->nodename));
+	memcpy(g->nodename, uts_nodename_set ? uts_nodename : u.nodename, sizeof(g->nodename));
 	memcpy(g->release, u.release, sizeof(g->release));
 	memcpy(g->version, u.version, sizeof(g->version));
 	strcpy(g->machine, ARCH_NAME);
-	strcpy(g->domainname, "(none)");
+	memcpy(g->domainname, uts_domainname, sizeof(g->domainname));
+}
+
+/* sethostname, setdomainname: CAP_SYS_ADMIN (a guest root), at most 64
+ * bytes, kept without a NUL of their own as Linux keeps them. */
+static long set_uts_name(struct task *t, const struct sysargs *a, char *dst, bool *set)
+{
+	size_t len = a->a[1];
+	char buf[65] = { 0 };
+	if (t->proc->euid != 0)
+		return -EPERM;
+	if (len > 64)
+		return -EINVAL;
+	if (copy_from_user(t, buf, a->a[0], len))
+		return -EFAULT;
+	memcpy(dst, buf, sizeof(buf));
+	if (set)
+		*set = true;
+	return 0;
+}
+
+long sys_sethostname(struct task *t, const struct sysargs *a)
+{
+	return set_uts_name(t, a, uts_nodename, &uts_nodename_set);
+}
+
+long sys_setdomainname(struct task *t, const struct sysargs *a)
+{
+	return set_uts_name(t, a, uts_domainname, NULL);
 }
 
 long sys_uname(struct task *t, const struct sysargs *a)
