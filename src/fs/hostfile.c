@@ -226,19 +226,21 @@ static void hostfile_release(struct file *f)
 	free(f->priv);
 }
 
-/* Readiness as the host's poll says. A poller that will wait joins the
- * loop's watch on the fd for what is not ready yet (never for what is:
- * that watch would fire at once, again and again). */
-static unsigned hostfile_poll(struct file *f, struct poll_table *pt)
+unsigned hostfd_poll(int fd, struct poll_table *pt)
 {
-	struct pollfd p = { H(f)->fd, POLLIN | POLLOUT | POLLPRI | POLLRDNORM | POLLWRNORM |
+	struct pollfd p = { fd, POLLIN | POLLOUT | POLLPRI | POLLRDNORM | POLLWRNORM |
 			    POLLRDBAND | POLLWRBAND | POLLRDHUP, 0 };
 	if (poll(&p, 1, 0) < 0)
 		return POLLERR;
 	unsigned missing = ~p.revents & (POLLIN | POLLOUT);
 	if (pt && pt->task && missing && !(p.revents & (POLLHUP | POLLERR | POLLNVAL)))
-		wait_hostfd(pt->task, H(f)->fd, missing);
+		wait_hostfd(pt->task, fd, missing);
 	return p.revents;
+}
+
+static unsigned hostfile_poll(struct file *f, struct poll_table *pt)
+{
+	return hostfd_poll(H(f)->fd, pt);
 }
 
 static const struct file_ops stream_ops = {

@@ -102,6 +102,11 @@ struct waitq;
 void poll_wait(struct poll_table *pt, struct waitq *q);
 /* poll() of any file. */
 unsigned file_poll(struct file *f, struct poll_table *pt);
+/* Readiness of a host fd as the host's poll says (host stdio, host
+ * sockets). A poller that will wait joins the loop's watch on the fd for
+ * what is not ready yet (never for what is: that watch would fire at
+ * once, again and again). */
+unsigned hostfd_poll(int fd, struct poll_table *pt);
 /* The file is closed for good: epoll instances forget it. */
 void eventpoll_release(struct file *f);
 

@@ -219,18 +219,9 @@ static long inet_recvmsg(struct sock *sk, struct task *t, struct kmsg *m)
 	return sock_io_end(t, m, done, err);
 }
 
-/* Readiness as the host's poll says; a poller that will wait joins the
- * loop's watch of the host fd for what is not ready yet. */
 static unsigned inet_poll(struct sock *sk, struct poll_table *pt)
 {
-	struct pollfd p = { I(sk)->fd, POLLIN | POLLOUT | POLLPRI | POLLRDNORM | POLLWRNORM |
-			    POLLRDBAND | POLLWRBAND | POLLRDHUP, 0 };
-	if (poll(&p, 1, 0) < 0)
-		return POLLERR;
-	unsigned missing = ~p.revents & (POLLIN | POLLOUT | POLLPRI);
-	if (pt && pt->task && missing && !(p.revents & (POLLHUP | POLLERR)))
-		wait_hostfd(pt->task, I(sk)->fd, missing);
-	return p.revents;
+	return hostfd_poll(I(sk)->fd, pt);
 }
 
 static long inet_ioctl(struct sock *sk, struct task *t, unsigned long cmd, uint64_t arg)
