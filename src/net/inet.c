@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #define IO_MAX	(256 * 1024)	/* bytes per host call */
+#define DGRAM_MAX	(1024 * 1024)
 
 struct inet_sock {
 	struct sock sk;
@@ -131,7 +132,10 @@ static long inet_sendmsg(struct sock *sk, struct task *t, struct kmsg *m)
 	bool stream = sk->type == SOCK_STREAM;
 	size_t done = stream ? sock_progress_take(t, m) : 0;
 	uio_skip(&m->data, done);
-	/* a datagram goes whole: one buffer of all of it */
+	/* a datagram goes whole: one buffer of all of it (none is bigger
+	 * than 64 KiB; the cap only keeps a huge length from the heap) */
+	if (!stream && m->len > DGRAM_MAX)
+		return -EMSGSIZE;
 	size_t cap = stream ? IO_MAX : m->len;
 	char *buf = xmalloc(MIN(m->len - done, cap) + 1);
 	/* control data goes as it is: its layout is the host's (SCM_RIGHTS
