@@ -152,13 +152,19 @@ void wait_hostfd(struct task *t, int fd, unsigned events)
 
 void hostfd_ready(void *p)
 {
-	struct hostfd_watch *w = p, **pp;
-	epoll_ctl(loop_epoll_fd(), EPOLL_CTL_DEL, w->fd, NULL);
+	/* The event may be stale: a call handled earlier in the same batch
+	 * of events can have dropped the watch (its fd closed). Only a watch
+	 * still listed is acted on; one made anew at the same address just
+	 * wakes its waiters early, and they wait again. */
+	struct hostfd_watch **pp;
 	for (pp = &watches; *pp; pp = &(*pp)->next)
-		if (*pp == w) {
-			*pp = w->next;
+		if (*pp == p)
 			break;
-		}
+	struct hostfd_watch *w = *pp;
+	if (!w)
+		return;
+	*pp = w->next;
+	epoll_ctl(loop_epoll_fd(), EPOLL_CTL_DEL, w->fd, NULL);
 	wake_up(&w->q);
 	free(w);
 }
