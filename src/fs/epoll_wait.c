@@ -106,10 +106,9 @@ long sys_epoll_pwait2(struct task *t, const struct sysargs *a)
 	struct timeout to = { TO_NEVER, { 0, 0 } };
 	if (a->a[3]) {
 		struct timespec ts;
-		if (copy_from_user(t, &ts, a->a[3], sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
+		int err = get_user_timespec(t, a->a[3], &ts);
+		if (err)
+			return err;
 		to.kind = ts.tv_sec || ts.tv_nsec ? TO_LATER : TO_NOW;
 		to.len = ts;
 	}

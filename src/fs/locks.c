@@ -19,6 +19,7 @@
 #include "vfs.h"
 #include "ksyscall.h"
 #include "uaccess.h"
+#include "anon_inode.h"
 #include "waitq.h"
 #include <fcntl.h>
 #include <sys/file.h>
@@ -271,7 +272,7 @@ long fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg)
 long sys_flock(struct task *t, const struct sysargs *a)
 {
 	int op = (int)a->a[1];
-	struct file *f = fd_get(t, (int)a->a[0]);
+	struct file *f = fd_get_io(t, (int)a->a[0]);	/* not O_PATH */
 	if (!f)
 		return -EBADF;
 	long r = 0;
@@ -281,9 +282,7 @@ long sys_flock(struct task *t, const struct sysargs *a)
 		.space = SPACE_FLOCK, .owner = f, .ofd = true, .pid = -1, .type = (short)type,
 		.start = 0, .end = INT64_MAX,
 	};
-	if (f->flags & O_PATH)
-		r = -EBADF;
-	else if (type < 0)
+	if (type < 0)
 		r = -EINVAL;
 	else
 		r = lock_key(f, &want.dev, &want.ino);

@@ -59,15 +59,6 @@ static int timeout_from_ts(struct timeout *to, int64_t sec, int64_t nsec)
 	return 0;
 }
 
-/* The time left, clamped at zero, as select/pselect6/ppoll write back. */
-static struct timespec time_left(struct task *t)
-{
-	struct timespec now = mono_now();
-	if (ts_cmp(now, t->deadline) >= 0)
-		return (struct timespec){ 0, 0 };
-	return ts_sub(t->deadline, now);
-}
-
 /* Nothing ready: sleep until a queue the pass joined is woken, or the
  * deadline. Linux restarts select and poll with ERESTARTNOHAND. */
 static long block(struct task *t, const struct timeout *to)
@@ -171,7 +162,7 @@ static long finish_ts(struct task *t, uaddr_t uts, const struct timeout *to, lon
 {
 	if (!uts || to->kind != TO_LATER)
 		return r;
-	struct timespec left = time_left(t);
+	struct timespec left = deadline_left(t);
 	copy_to_user(t, uts, &left, sizeof(left));
 	return r;
 }
@@ -327,7 +318,7 @@ long sys_select(struct task *t, const struct sysargs *a)
 	long r = do_select(t, a, &to);
 	if (!utv || to.kind != TO_LATER)
 		return r;
-	struct timespec left = time_left(t);
+	struct timespec left = deadline_left(t);
 	tv = (struct timeval){ left.tv_sec, left.tv_nsec / 1000 };
 	copy_to_user(t, utv, &tv, sizeof(tv));
 	return r;

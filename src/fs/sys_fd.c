@@ -3,6 +3,7 @@
 #include "ksyscall.h"
 #include "uaccess.h"
 #include "pipe.h"
+#include "anon_inode.h"
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <linux/close_range.h>
@@ -142,15 +143,11 @@ long sys_ioctl(struct task *t, const struct sysargs *a)
 	int fd = (int)a->a[0];
 	unsigned long cmd = a->a[1];
 	uint64_t arg = a->a[2];
-	struct file *f = fd_get(t, fd);
+	struct file *f = fd_get_io(t, fd);	/* not O_PATH */
 	if (!f)
 		return -EBADF;
 	struct files *fs = t->proc->files;
 	long r;
-	if (f->flags & O_PATH) {
-		r = -EBADF;
-		goto out;
-	}
 	switch (cmd) {
 	case FIOCLEX:
 		fs->fdflags[fd] |= FD_CLOEXEC_BIT;

@@ -50,34 +50,27 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 	 * is kept in t->io_done and the rerun carries on after it; a signal
 	 * then ends the call with that count (see the dispatcher). */
 	bool whole = t->io_whole && !f->ops->seekable && !(f->flags & O_NONBLOCK);
-	size_t done = whole && t->rerun ? t->io_done : 0;
+	size_t done = whole ? progress_take(t) : 0;
 	char *kbuf = xmalloc(MIN(n, IO_CHUNK));
+	long err = 0;
 	while (done < n) {
 		size_t chunk = MIN(n - done, IO_CHUNK);
 		if (copy_from_user(t, kbuf, buf + done, chunk)) {
-			free(kbuf);
-			return done ? (long)done : -EFAULT;
+			err = -EFAULT;
+			break;
 		}
 		ssize_t r = file_write(f, kbuf, chunk, pos);
-		if (r == -EWOULDBLOCK_TASK && done && whole) {
-			t->io_done = done;
-			free(kbuf);
-			return r;
-		}
 		if (r < 0) {
-			/* Some went already: a short write, not a wait. */
-			if (r == -EWOULDBLOCK_TASK && done)
-				task_unwait(t);
-			free(kbuf);
-			return done ? (long)done : r;
+			err = r;
+			break;
 		}
 		done += r;
 		if ((size_t)r < chunk && !whole)
 			break;
 	}
 	free(kbuf);
-	t->io_done = 0;
-	return done;
+	/* some went already: a wait only for a whole write, else a short one */
+	return progress_end(t, done, err, whole);
 }
 
 static long clamp_count(uint64_t n)
@@ -171,11 +164,7 @@ static long vectored(struct task *t, const struct sysargs *a, bool is_write)
 		long r = is_write ? write_from_user(t, f, (uaddr_t)iov[i].iov_base, iov[i].iov_len, &f->pos)
 				  : read_to_user(t, f, (uaddr_t)iov[i].iov_base, iov[i].iov_len, &f->pos);
 		if (r < 0) {
-			/* Some went already: a short transfer, not a wait. */
-			if (r == -EWOULDBLOCK_TASK && done)
-				task_unwait(t);
-			if (!done)
-				done = r;
+			done = progress_end(t, done, r, false);	/* after some: short */
 			break;
 		}
 		done += r;
@@ -362,10 +351,7 @@ static long copy_data(struct task *t, struct file *in, uint64_t *ipos, struct fi
 			break;
 	}
 	free(buf);
-	/* Some went already: a short copy, not a wait. */
-	if (r == -EWOULDBLOCK_TASK && done)
-		task_unwait(t);
-	return done ? (long)done : r;
+	return progress_end(t, done, r, false);	/* after some: a short copy */
 }
 
 /* An optional guest offset argument: read in, written back after. */

@@ -10,6 +10,7 @@
 #include "vfs.h"
 #include "ksyscall.h"
 #include "uaccess.h"
+#include "anon_inode.h"
 #include <fcntl.h>
 #include <sys/xattr.h>
 
@@ -169,10 +170,8 @@ static int target_get(struct task *t, int kind, uint64_t arg, bool write, struct
 	int err;
 	memset(x, 0, sizeof(*x));
 	if (kind == 'f') {
-		x->file = fd_get(t, (int)arg);
+		x->file = fd_get_io(t, (int)arg);	/* not O_PATH */
 		if (!x->file)
-			return -EBADF;
-		if (x->file->flags & O_PATH)
 			return -EBADF;
 		x->path = x->file->path;
 		/* the name's inode, as fstat reports it (overlay) */

@@ -115,10 +115,8 @@ static long futex_wait(struct task *t, uaddr_t uaddr, bool shared, uint32_t val,
 		return err;
 	if (utime) {
 		struct timespec ts;
-		if (copy_from_user(t, &ts, utime, sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
+		if ((err = get_user_timespec(t, utime, &ts)))
+			return err;
 		if (absolute) {
 			struct timespec now;
 			clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);

@@ -238,10 +238,9 @@ long sys_rt_sigtimedwait(struct task *t, const struct sysargs *a)
 	}
 	if (!t->rerun && a->a[2]) {
 		struct timespec ts;
-		if (copy_from_user(t, &ts, a->a[2], sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
+		int err = get_user_timespec(t, a->a[2], &ts);
+		if (err)
+			return err;
 		t->deadline = ts_add(mono_now(), ts);
 	}
 	if (t->rerun && t->timed_out) {

@@ -114,20 +114,11 @@ static long sleep_until_deadline(struct task *t, uaddr_t urem)
 	return -EWOULDBLOCK_TASK;
 }
 
-static int get_timespec(struct task *t, uaddr_t u, struct timespec *ts)
-{
-	if (copy_from_user(t, ts, u, sizeof(*ts)))
-		return -EFAULT;
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC)
-		return -EINVAL;
-	return 0;
-}
-
 long sys_nanosleep(struct task *t, const struct sysargs *a)
 {
 	if (!t->rerun) {
 		struct timespec req;
-		int err = get_timespec(t, a->a[0], &req);
+		int err = get_user_timespec(t, a->a[0], &req);
 		if (err)
 			return err;
 		t->deadline = ts_add(mono_now(), req);
@@ -149,7 +140,7 @@ long sys_clock_nanosleep(struct task *t, const struct sysargs *a)
 		    id != CLOCK_TAI && id != CLOCK_PROCESS_CPUTIME_ID)
 			return -ENOTSUP;
 		struct timespec req;
-		if ((err = get_timespec(t, a->a[2], &req)))
+		if ((err = get_user_timespec(t, a->a[2], &req)))
 			return err;
 		if (flags & TIMER_ABSTIME) {
 			/* An absolute time on clock `c`: the wait is its

@@ -86,6 +86,33 @@ void task_unwait(struct task *t)
 	}
 }
 
+size_t progress_take(struct task *t)
+{
+	return t->rerun ? t->io_done : 0;
+}
+
+long progress_end(struct task *t, size_t done, long err, bool may_wait)
+{
+	if (!done)
+		return err;
+	if (err != -EWOULDBLOCK_TASK)
+		return (long)done;
+	if (!may_wait) {
+		task_unwait(t);
+		return (long)done;
+	}
+	t->io_done = done;
+	return err;
+}
+
+struct timespec deadline_left(struct task *t)
+{
+	struct timespec now = mono_now();
+	if (ts_cmp(now, t->deadline) >= 0)
+		return (struct timespec){ 0, 0 };
+	return ts_sub(t->deadline, now);
+}
+
 void task_wake(struct task *t)
 {
 	if (t->state != TASK_BLOCKED) {

@@ -26,11 +26,26 @@ void task_wake(struct task *t);
 /* Drops whatever a task waits on (it exits, or its wait ends). */
 void task_unwait(struct task *t);
 
+/* Calls that wait part way (a blocking write(2) to a stream, a stream
+ * send, a MSG_WAITALL read, sendmmsg/recvmmsg) keep how far they got in
+ * t->io_done, which the loop keeps across reruns of one call and clears
+ * for the next; the dispatcher returns it when a signal ends the wait.
+ * progress_take: where a rerun goes on from (0 on the first run).
+ * progress_end: what a call that moved `done` returns after `err`: err
+ * when nothing moved, else the count; a wait (`err` -EWOULDBLOCK_TASK)
+ * keeps the count for the rerun if the call `may_wait`, and otherwise
+ * ends as a short count that leaves no wait behind. */
+size_t progress_take(struct task *t);
+long progress_end(struct task *t, size_t done, long err, bool may_wait);
+
 /* Time helpers on CLOCK_MONOTONIC. */
 struct timespec mono_now(void);
 struct timespec ts_add(struct timespec a, struct timespec b);
 int ts_cmp(struct timespec a, struct timespec b);
 struct timespec ts_sub(struct timespec a, struct timespec b);
+/* The time left until t->deadline, clamped at zero (what calls with a
+ * timeout write back). */
+struct timespec deadline_left(struct task *t);
 
 /* For the event loop. */
 int timers_next_timeout_ms(void);

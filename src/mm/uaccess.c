@@ -74,3 +74,12 @@ char *getname_empty_ok(struct task *t, uaddr_t src, int *err)
 {
 	return getname_flags(t, src, err, true);
 }
+
+int get_user_timespec(struct task *t, uaddr_t src, struct timespec *ts)
+{
+	if (copy_from_user(t, ts, src, sizeof(*ts)))
+		return -EFAULT;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+		return -EINVAL;
+	return 0;
+}

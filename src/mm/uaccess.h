@@ -13,5 +13,7 @@ long strncpy_from_user(struct task *t, char *dst, uaddr_t src, size_t max);
 char *getname(struct task *t, uaddr_t src, int *err);
 /* Like getname but "" is allowed (for AT_EMPTY_PATH). */
 char *getname_empty_ok(struct task *t, uaddr_t src, int *err);
+/* A timespec argument: -EFAULT, or -EINVAL when out of range. */
+int get_user_timespec(struct task *t, uaddr_t src, struct timespec *ts);
 /* Zeroes guest memory. */
 int clear_user(struct task *t, uaddr_t dst, size_t n);

@@ -93,28 +93,16 @@ long sock_wait_hostfd(struct task *t, int fd, unsigned events, int64_t timeo)
 	return -EWOULDBLOCK_TASK;
 }
 
-/* How far a call got before it waited lives in t->io_done, which the
- * loop keeps across reruns of one call and clears for the next; the
- * dispatcher returns it when a signal ends the wait, as Linux returns
- * what a stream write or a MSG_WAITALL read moved before the signal. */
+/* progress_take / progress_end (waitq.h) for a send or receive; calls
+ * on kernel buffers (sendfile) come back short rather than wait. */
 size_t sock_progress_take(struct task *t, const struct kmsg *m)
 {
-	return m->data.t && t->rerun ? t->io_done : 0;
+	return m->data.t ? progress_take(t) : 0;
 }
 
 long sock_io_end(struct task *t, const struct kmsg *m, size_t done, long err)
 {
-	if (!done)
-		return err;
-	if (err != -EWOULDBLOCK_TASK)
-		return done;
-	if (!m->data.t) {
-		/* Kernel buffers (sendfile) come back short rather than wait. */
-		task_unwait(t);
-		return done;
-	}
-	t->io_done = done;
-	return err;
+	return progress_end(t, done, err, m->data.t != NULL);
 }
 
 /* ---- the socket file ---- */

@@ -167,21 +167,6 @@ static long do_sendmsg(struct task *t, struct sock *sk, uaddr_t umsg, int flags,
 	return err;
 }
 
-long sys_sendmsg(struct task *t, const struct sysargs *a)
-{
-	int flags = (int)a->a[2];
-	if (flags & MSG_CMSG_COMPAT)
-		return -EINVAL;
-	struct file *f;
-	long err;
-	struct sock *sk = sock_for_io(t, (int)a->a[0], &f, &flags, &err);
-	if (!sk)
-		return err;
-	err = do_sendmsg(t, sk, a->a[1], flags, NULL);
-	file_put(f);
-	return err;
-}
-
 /* After a receive: control data, the sender's name, msg_flags and
  * msg_controllen go back into the guest's msghdr. */
 static long recvmsg_finish(struct task *t, struct sock *sk, struct kmsg *m, struct umsg *u,
@@ -231,7 +216,9 @@ static long do_recvmsg(struct task *t, struct sock *sk, uaddr_t umsg, int flags)
 	return err;
 }
 
-long sys_recvmsg(struct task *t, const struct sysargs *a)
+/* sendmsg and recvmsg: the flags the 64-bit calls refuse, the socket,
+ * one message. */
+static long one_msg(struct task *t, const struct sysargs *a, bool send)
 {
 	int flags = (int)a->a[2];
 	if (flags & MSG_CMSG_COMPAT)
@@ -241,10 +228,13 @@ long sys_recvmsg(struct task *t, const struct sysargs *a)
 	struct sock *sk = sock_for_io(t, (int)a->a[0], &f, &flags, &err);
 	if (!sk)
 		return err;
-	err = do_recvmsg(t, sk, a->a[1], flags);
+	err = send ? do_sendmsg(t, sk, a->a[1], flags, NULL) : do_recvmsg(t, sk, a->a[1], flags);
 	file_put(f);
 	return err;
 }
+
+long sys_sendmsg(struct task *t, const struct sysargs *a) { return one_msg(t, a, true); }
+long sys_recvmsg(struct task *t, const struct sysargs *a) { return one_msg(t, a, false); }
 
 /* ---- sendmmsg, recvmmsg ---- */
 
@@ -254,19 +244,8 @@ long sys_recvmsg(struct task *t, const struct sysargs *a)
 
 /* Both send or receive one message after another and return how many
  * went; an error only when none did. A wait after some went keeps the
- * count in t->io_done: the rerun goes on from there, and a signal ends
- * the call with the count (see the dispatcher). */
-static long mmsg_wait(struct task *t, long done, long err)
-{
-	if (err == -EWOULDBLOCK_TASK && done) {
-		t->io_done = (size_t)done;
-		return err;
-	}
-	t->io_done = 0;
-	if (err == -EWOULDBLOCK_TASK)
-		return err;
-	return done ? done : err;
-}
+ * count (progress_end): the rerun goes on from there, and a signal ends
+ * the call with the count. */
 
 /* The socket, and the message a rerun goes on from. */
 static struct sock *mmsg_socket(struct task *t, int fd, struct file **f, int *flags, long *err,
@@ -275,7 +254,7 @@ static struct sock *mmsg_socket(struct task *t, int fd, struct file **f, int *fl
 	struct sock *sk = sock_for_io(t, fd, f, flags, err);
 	if (sk)
 		*err = 0;
-	*done = t->rerun ? (long)t->io_done : 0;
+	*done = (long)progress_take(t);
 	return sk;
 }
 
@@ -314,7 +293,7 @@ long sys_sendmmsg(struct task *t, const struct sysargs *a)
 		}
 	}
 	file_put(f);
-	return mmsg_wait(t, done, err < 0 ? err : 0);
+	return progress_end(t, done, err < 0 ? err : 0, true);
 }
 
 long sys_recvmmsg(struct task *t, const struct sysargs *a)
@@ -326,10 +305,9 @@ long sys_recvmmsg(struct task *t, const struct sysargs *a)
 		return -EINVAL;
 	if (utimeout && !t->rerun) {
 		struct timespec ts;
-		if (copy_from_user(t, &ts, utimeout, sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
-			return -EINVAL;
+		long err = get_user_timespec(t, utimeout, &ts);
+		if (err)
+			return err;
 		/* checked after each message only, as Linux does */
 		t->deadline = ts_add(mono_now(), ts);
 	}
@@ -358,11 +336,9 @@ long sys_recvmmsg(struct task *t, const struct sysargs *a)
 	file_put(f);
 	if (err == -EAGAIN && done)
 		err = 0;	/* fewer than asked for: not an error */
-	long r = mmsg_wait(t, done, err);
+	long r = progress_end(t, done, err, true);
 	if (r > 0 && utimeout) {
-		struct timespec left = ts_sub(t->deadline, mono_now());
-		if (left.tv_sec < 0)
-			left = (struct timespec){ 0, 0 };
+		struct timespec left = deadline_left(t);
 		if (copy_to_user(t, utimeout, &left, sizeof(left)))
 			r = -EFAULT;
 	}
