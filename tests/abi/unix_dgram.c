@@ -4,6 +4,7 @@
  * limit, connected sockets and EPERM, peers that go away, shutdown,
  * poll, sendmsg/recvmsg argument checks, and seqpacket connections. */
 #include "abi.h"
+#include "unix_common.h"
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -19,21 +20,6 @@ static void *volatile badp = BADP;
 static volatile int sigpipes;
 
 static void on_sigpipe(int s) { (void)s; sigpipes++; }
-
-static int pmask(int fd)
-{
-	struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP | POLLPRI, 0 };
-	poll(&p, 1, 0);
-	return p.revents;
-}
-
-static socklen_t mkaddr(struct sockaddr_un *a, const char *path)
-{
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	strcpy(a->sun_path, path);
-	return offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1;
-}
 
 static int bound(int type, const char *path)
 {

@@ -4,6 +4,7 @@
  * ECONNRESET, poll masks, MSG_PEEK/DONTWAIT/WAITALL, FIONREAD, socket
  * options, timeouts, and blocking reads and writes across a fork. */
 #include "abi.h"
+#include "unix_common.h"
 #include <limits.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -33,21 +34,6 @@ static void on_sigpipe(int s, siginfo_t *si, void *uc)
 	pipe_from_self = si->si_pid == getpid();
 }
 static void on_alarm(int s) { (void)s; alarms++; }
-
-static int pmask(int fd)
-{
-	struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP | POLLPRI, 0 };
-	poll(&p, 1, 0);
-	return p.revents;
-}
-
-static socklen_t mkaddr(struct sockaddr_un *a, const char *path)
-{
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	strcpy(a->sun_path, path);
-	return offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1;
-}
 
 static int listener(const char *path, int backlog)
 {
