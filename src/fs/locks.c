@@ -39,19 +39,9 @@ struct file_lock {
 };
 
 static struct list_head locks = LIST_HEAD_INIT(locks);
-static struct waitq lock_wait;
-static bool lock_wait_ready;
+static struct waitq lock_wait = WAITQ_INIT(lock_wait);
 
-static struct waitq *waitq(void)
-{
-	if (!lock_wait_ready) {
-		waitq_init(&lock_wait);
-		lock_wait_ready = true;
-	}
-	return &lock_wait;
-}
-
-/* The key of the file's inode; 0 when it has none to stat. */
+/* The key of the file's inode: its (dev, ino) as fstat shows them. */
 static int lock_key(struct file *f, uint64_t *dev, uint64_t *ino)
 {
 	struct kstat st;
@@ -258,14 +248,14 @@ long fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg)
 			return -EDEADLK;
 		if (!ofd && !c->ofd)
 			t->lock_blocker = c->owner;
-		wait_on(t, waitq());
+		wait_on(t, &lock_wait);
 		return -EWOULDBLOCK_TASK;
 	}
 	bool changed = carve(&want);
 	if (want.type != F_UNLCK)
 		insert(&want);
 	if (changed)
-		wake_up(waitq());
+		wake_up(&lock_wait);
 	return 0;
 }
 
@@ -298,7 +288,7 @@ long sys_flock(struct task *t, const struct sysargs *a)
 		if (l->type == want.type)
 			goto out;
 		lock_free(l);
-		wake_up(waitq());
+		wake_up(&lock_wait);
 	}
 	if (want.type == F_UNLCK)
 		goto out;
@@ -306,7 +296,7 @@ long sys_flock(struct task *t, const struct sysargs *a)
 		if (op & LOCK_NB) {
 			r = -EWOULDBLOCK;
 		} else {
-			wait_on(t, waitq());
+			wait_on(t, &lock_wait);
 			r = -EWOULDBLOCK_TASK;
 		}
 		goto out;
@@ -339,7 +329,7 @@ static void drop_locks(const void *owner, struct file *on)
 			changed = true;
 		}
 	if (changed)
-		wake_up(waitq());
+		wake_up(&lock_wait);
 }
 
 void locks_close(struct files *fs, struct file *f)
