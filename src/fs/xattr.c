@@ -154,6 +154,23 @@ static int xattr_permission(const struct xattr_target *x, const char *name, int 
 	return x->inode ? inode_permission(x->inode, mask) : 0;
 }
 
+/* Before a named request reaches the filesystem: the caller's right to
+ * it, then a namespace and an operation the filesystem has (else
+ * EOPNOTSUPP). */
+static int named_request_ok(const struct xattr_target *x, const char *name, int mask, bool has_op)
+{
+	int err = xattr_permission(x, name, mask);
+	if (err)
+		return err;
+	return known_namespace(name) && has_op ? 0 : -EOPNOTSUPP;
+}
+
+/* What a get or list op put in `buf` (r bytes, or an error), to the guest. */
+static long copy_out(struct task *t, uaddr_t dst, const char *buf, size_t size, long r)
+{
+	return r > 0 && size && copy_to_user(t, dst, buf, r) ? -EFAULT : r;
+}
+
 /* ---- the system calls ---- */
 
 /* The attribute name argument: EFAULT, or ERANGE when empty or too long. */
@@ -216,12 +233,8 @@ static long do_setxattr(struct task *t, int kind, const struct sysargs *a)
 	if (size && copy_from_user(t, value, a->a[2], size))
 		err = -EFAULT;
 	else if (!(err = target_get(t, kind, a->a[0], true, &x)) &&
-		 !(err = xattr_permission(&x, name, MAY_WRITE))) {
-		if (!known_namespace(name) || !x.inode || !x.inode->ops->setxattr)
-			err = -EOPNOTSUPP;
-		else
-			err = x.inode->ops->setxattr(x.inode, name, value, size, flags);
-	}
+		 !(err = named_request_ok(&x, name, MAY_WRITE, x.inode && x.inode->ops->setxattr)))
+		err = x.inode->ops->setxattr(x.inode, name, value, size, flags);
 	target_put(&x);
 	free(value);
 	return err;
@@ -237,15 +250,9 @@ static long do_getxattr(struct task *t, int kind, const struct sysargs *a)
 	struct xattr_target x;
 	long r = target_get(t, kind, a->a[0], false, &x);
 	char *value = NULL;
-	if (!r && !(r = xattr_permission(&x, name, MAY_READ))) {
-		if (!known_namespace(name) || !x.inode || !x.inode->ops->getxattr) {
-			r = -EOPNOTSUPP;
-		} else {
-			value = xmalloc(size + 1);
-			r = x.inode->ops->getxattr(x.inode, name, value, size);
-			if (r > 0 && size && copy_to_user(t, a->a[2], value, r))
-				r = -EFAULT;
-		}
+	if (!r && !(r = named_request_ok(&x, name, MAY_READ, x.inode && x.inode->ops->getxattr))) {
+		value = xmalloc(size + 1);
+		r = copy_out(t, a->a[2], value, size, x.inode->ops->getxattr(x.inode, name, value, size));
 	}
 	target_put(&x);
 	free(value);
@@ -263,9 +270,7 @@ static long do_listxattr(struct task *t, int kind, const struct sysargs *a)
 			r = 0;	/* Linux lists nothing where a filesystem keeps none */
 		} else {
 			list = xmalloc(size + 1);
-			r = x.inode->ops->listxattr(x.inode, list, size);
-			if (r > 0 && size && copy_to_user(t, a->a[1], list, r))
-				r = -EFAULT;
+			r = copy_out(t, a->a[1], list, size, x.inode->ops->listxattr(x.inode, list, size));
 		}
 	}
 	target_put(&x);
@@ -281,12 +286,8 @@ static long do_removexattr(struct task *t, int kind, const struct sysargs *a)
 		return err;
 	struct xattr_target x;
 	if (!(err = target_get(t, kind, a->a[0], true, &x)) &&
-	    !(err = xattr_permission(&x, name, MAY_WRITE))) {
-		if (!known_namespace(name) || !x.inode || !x.inode->ops->removexattr)
-			err = -EOPNOTSUPP;
-		else
-			err = x.inode->ops->removexattr(x.inode, name);
-	}
+	    !(err = named_request_ok(&x, name, MAY_WRITE, x.inode && x.inode->ops->removexattr)))
+		err = x.inode->ops->removexattr(x.inode, name);
 	target_put(&x);
 	return err;
 }
