@@ -4,7 +4,7 @@ CC      ?= gcc
 CFLAGS  ?= -O2 -g
 # Kept apart from CFLAGS so `make CFLAGS=...` (as `make san` does) keeps them.
 KFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Isrc/include -Isrc/arch/x86_64 \
-           -Isrc/kernel -Isrc/fs -Isrc/mm -Isrc/platform -Isrc
+           -Isrc/kernel -Isrc/fs -Isrc/mm -Isrc/platform -Isrc/tty -Isrc
 BUILD   ?= build
 
 SRCS := $(wildcard src/*.c src/*/*.c src/arch/x86_64/*.c)

@@ -3,6 +3,7 @@
  * the terminal persona itself runs on. A device node on any filesystem
  * opens through here. */
 #include "vfs.h"
+#include "tty.h"
 #include <sys/random.h>
 #include <sys/sysmacros.h>
 
@@ -56,6 +57,18 @@ static const struct file_ops zero_ops = { .read = read_zeros, .write = write_sin
 static const struct file_ops full_ops = { .read = read_zeros, .write = write_full, .seekable = true };
 static const struct file_ops random_ops = { .read = read_random, .write = write_sink, .seekable = true };
 
+/* /dev/tty: the caller's controlling terminal, a pty or the console;
+ * a process without one gets ENXIO. */
+static int ctty_open(struct file *f)
+{
+	if (!current)
+		return console_open(f);
+	struct tty *tty = tty_of_session(current->proc);
+	if (tty)
+		return tty_open_ctty(tty, f);
+	return console_is_ctty(current->proc) ? console_open(f) : -ENXIO;
+}
+
 static const struct chrdev {
 	unsigned major, minor;
 	const struct file_ops *ops;	/* a device of fixed behavior */
@@ -66,8 +79,9 @@ static const struct chrdev {
 	{ 1, 7, &full_ops, NULL },
 	{ 1, 8, &random_ops, NULL },
 	{ 1, 9, &random_ops, NULL },
-	{ 5, 0, NULL, console_open },	/* /dev/tty */
+	{ 5, 0, NULL, ctty_open },	/* /dev/tty */
 	{ 5, 1, NULL, console_open },	/* /dev/console */
+	{ 5, 2, NULL, ptmx_open },	/* /dev/ptmx */
 };
 
 int chrdev_open(uint64_t rdev, struct file *f)
@@ -81,10 +95,12 @@ int chrdev_open(uint64_t rdev, struct file *f)
 		f->ops = d->ops;
 		return 0;
 	}
-	/* The terminal persona runs on, by its own name (/dev/pts/N, seen
-	 * through the host's /dev/pts mounted read-only). Other host
-	 * devices stay closed. */
+	/* The terminal persona runs on, by its own name (/dev/pts/N), and
+	 * persona's own pty slaves. Other host devices stay closed. */
 	if (console_rdev() && rdev == console_rdev())
 		return console_open(f);
+	int pts = pts_index(rdev);
+	if (pts >= 0)
+		return pts_open(pts, f);
 	return -ENXIO;
 }

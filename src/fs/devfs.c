@@ -18,6 +18,7 @@ static const struct {
 	{ "urandom", 0666, 1, 9 },
 	{ "tty", 0666, 5, 0 },
 	{ "console", 0600, 5, 1 },
+	{ "ptmx", 0666, 5, 2 },
 };
 
 static const struct {

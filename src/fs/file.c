@@ -125,7 +125,7 @@ struct file *file_open_path(struct path p, unsigned flags, int *err)
 	struct file *f = file_alloc();
 	f->path = path_get(p);
 	f->inode = inode_get(i);
-	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC);	/* O_NOCTTY: below */
 	if (flags & O_PATH) {
 		f->flags = O_PATH | (flags & (O_DIRECTORY | O_NOFOLLOW));
 		f->ops = &path_only_ops;
@@ -145,6 +145,7 @@ struct file *file_open_path(struct path p, unsigned flags, int *err)
 	} else {
 		*err = -ENXIO;
 	}
+	f->flags &= ~O_NOCTTY;	/* a terminal's open has seen it */
 	if (*err) {
 		f->ops = NULL;
 		file_put(f);

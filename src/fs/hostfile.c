@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "ksignal.h"
+#include "tty.h"
 
 /* The session of the guest's first process: the terminal's session. */
 #define CONSOLE_SID 1
@@ -40,42 +41,30 @@ static void sync_out(struct hostfile *h, uint64_t *pos)
 		*pos = h->host_pos = p;
 }
 
-/* The termios2 ioctls, spelled out: their glibc macros need a struct the
- * C library does not declare. */
-#define K_TCGETS2	0x802c542aUL
-#define K_TCSETS2	0x402c542bUL
-#define K_TCSETSW2	0x402c542cUL
-#define K_TCSETSF2	0x402c542dUL
-
 /* The guest's foreground process group on the console. */
 int console_fg_pgrp = 1;
 
 static struct hostfile *H(struct file *f) { return f->priv; }
 
-/* Job control, as Linux's tty_check_change: a process of the terminal's
- * session that is not in the foreground group gets SIGTTIN when it reads
- * and SIGTTOU when it changes the terminal (or writes, with TOSTOP), and
- * the call restarts once it is continued in the foreground. A reader that
- * ignores or blocks SIGTTIN gets EIO; a writer that does just writes. */
+bool console_is_ctty(struct process *p)
+{
+	return p->sid == CONSOLE_SID && console_rdev();
+}
+
+/* Job control (tty_job_control) for a process of the console's session:
+ * SIGTTIN when it reads from the background, SIGTTOU when it changes the
+ * terminal (or writes, with TOSTOP). */
 static int job_control(struct file *f, int sig, bool is_write)
 {
 	struct task *t = current;
-	if (!t || !isatty(H(f)->fd))
-		return 0;
-	struct process *p = t->proc;
-	if (p->sid != CONSOLE_SID || p->pgid == console_fg_pgrp)
+	if (!t || !isatty(H(f)->fd) || t->proc->sid != CONSOLE_SID)
 		return 0;
 	if (is_write) {
 		struct termios tio;
 		if (tcgetattr(H(f)->fd, &tio) || !(tio.c_lflag & TOSTOP))
 			return 0;
 	}
-	bool ignored = p->sighand->action[sig - 1].handler == (uint64_t)SIG_IGN ||
-		       (t->sigmask & (1ULL << (sig - 1)));
-	if (ignored)
-		return sig == SIGTTIN ? -EIO : 0;
-	send_signal_pgrp(p->pgid, sig, NULL);
-	return -ERESTARTSYS;
+	return tty_job_control(t->proc, console_fg_pgrp, sig);
 }
 
 static ssize_t hostfile_read(struct file *f, char *buf, size_t n, uint64_t *pos)

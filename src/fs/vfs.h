@@ -302,6 +302,8 @@ bool dentry_is_ancestor(struct dentry *anc, struct dentry *d);
 int console_open(struct file *f);
 /* The device number of persona's terminal, 0 if it has none. */
 uint64_t console_rdev(void);
+/* Whether the console is the controlling terminal of `p`'s session. */
+bool console_is_ctty(struct process *p);
 /* What /proc/<pid>/fd/<n> says for an open file. */
 char *file_link_name(struct file *f);
 struct files *files_dup(struct files *old);

@@ -1,5 +1,6 @@
 /* Boot: the mount tree, the first process, and the event loop. */
 #include "boot.h"
+#include "tty.h"
 #include "task.h"
 #include "loop.h"
 #include "waitq.h"
@@ -89,12 +90,8 @@ static int setup_mounts(struct task *t, const struct boot_options *o)
 	mount_at(t, "/dev", devfs_new_root(), false, "devtmpfs");
 	mount_at(t, "/dev/shm", tmpfs_new_root(01777), false, "tmpfs");
 	mount_at(t, "/tmp", tmpfs_new_root(01777), false, "tmpfs");
-	/* The host's terminals, read-only, so a guest finds its terminal's
-	 * name (ttyname); opening one reaches only persona's own console. */
-	int err;
-	struct inode *pts = console_rdev() ? hostfs_root("/dev/pts", true, &err) : NULL;
-	if (pts)
-		mount_at(t, "/dev/pts", pts, true, "devpts");
+	/* persona's own pseudo-terminals, and the console by its name. */
+	mount_at(t, "/dev/pts", devpts_new_root(), false, "devpts");
 	for (int i = 0; i < o->nmounts; i++) {
 		const struct mount_spec *m = &o->mounts[i];
 		struct inode *r;

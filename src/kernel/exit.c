@@ -1,6 +1,7 @@
 /* The end of threads and processes: zombies, reparenting to the reaper,
  * SIGCHLD, and wait4/waitid. */
 #include "task.h"
+#include "tty.h"
 #include "loop.h"
 #include "waitq.h"
 #include "ksignal.h"
@@ -126,6 +127,9 @@ static void process_end(struct process *p, int status)
 		task_wake(p->vfork_parent);
 		p->vfork_parent = NULL;
 	}
+	/* A session leader's end hangs up its terminal (a pty's). */
+	if (p->sid == p->pid)
+		tty_session_leader_exit(p);
 	reparent_children(p);
 	if (p == init_process) {
 		loop_init_exited(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
