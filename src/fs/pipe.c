@@ -38,13 +38,6 @@ static size_t pipe_bytes(struct pipe *p)
 	return n;
 }
 
-static struct timespec now_real(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts;
-}
-
 struct pipe *pipe_alloc(void)
 {
 	if (!pipefs_sb)

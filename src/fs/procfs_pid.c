@@ -3,6 +3,7 @@
  * are the model for the behavior). Numbers persona does not keep (CPU
  * times, page faults, resident pages) are 0 or estimated from the VMAs. */
 #include "procfs.h"
+#include "tty.h"
 #include "mm.h"
 #include "uaccess.h"
 #include "waitq.h"
@@ -238,9 +239,11 @@ int proc_pid_stat(struct pnode *n, struct sbuf *out)
 	sig_sets(p, t, &s);
 	struct mm mm0 = { 0 }, *mm = p->mm ? p->mm : &mm0;
 	bool leader = !n->tid || n->tid == p->pid;
-	sbuf_printf(out, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 %d 0 %llu %llu %llu %llu ",
+	int tpgid;
+	unsigned tty = tty_nr(p, &tpgid);
+	sbuf_printf(out, "%d (%s) %c %d %d %d %u %d 4194304 0 0 0 0 0 0 0 0 20 0 %d 0 %llu %llu %llu %llu ",
 		    n->tid ? n->tid : p->pid, t ? t->comm : "", task_state(t),
-		    p->parent ? p->parent->pid : 0, p->pgid, p->sid, p->nthreads,
+		    p->parent ? p->parent->pid : 0, p->pgid, p->sid, tty, tpgid, p->nthreads,
 		    ticks_since_boot(p->start_time), (unsigned long long)m.size,
 		    (unsigned long long)(m.rss / PAGE_SIZE),
 		    (unsigned long long)p->rlim[RLIMIT_RSS].rlim_cur);

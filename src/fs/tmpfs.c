@@ -4,6 +4,7 @@
  * entry holds a reference to its inode; an unlinked file lives on while
  * it is open. */
 #include "vfs.h"
+#include "waitq.h"
 #include <fcntl.h>
 #include "uapi/memfd.h"
 #include <sys/mman.h>
@@ -34,13 +35,6 @@ static const struct file_ops tmpfs_fops;
 static uint64_t next_ino = 1000;
 
 static struct tmpfs_node *N(struct inode *i) { return i->priv; }
-
-static struct timespec now_real(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts;
-}
 
 static struct inode *tmpfs_inode(struct super_block *sb, uint32_t mode, uint64_t rdev)
 {

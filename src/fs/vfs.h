@@ -304,6 +304,8 @@ int console_open(struct file *f);
 uint64_t console_rdev(void);
 /* Whether the console is the controlling terminal of `p`'s session. */
 bool console_is_ctty(struct process *p);
+/* The console's foreground process group. */
+extern int console_fg_pgrp;
 /* What /proc/<pid>/fd/<n> says for an open file. */
 char *file_link_name(struct file *f);
 struct files *files_dup(struct files *old);

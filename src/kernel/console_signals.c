@@ -5,12 +5,12 @@
  * request to end persona goes to the guest's init. */
 #include "task.h"
 #include "ksignal.h"
+#include "vfs.h"
 #include "loop.h"
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-extern int console_fg_pgrp;
 static int sigfd = -1;
 static int tty_fd = -1;
 static pid_t old_fg_pgrp = -1;

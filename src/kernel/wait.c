@@ -238,6 +238,13 @@ void timers_run(void)
 	}
 }
 
+struct timespec now_real(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts;
+}
+
 struct timespec mono_now(void)
 {
 	struct timespec ts;

@@ -40,6 +40,8 @@ long progress_end(struct task *t, size_t done, long err, bool may_wait);
 
 /* Time helpers on CLOCK_MONOTONIC. */
 struct timespec mono_now(void);
+/* CLOCK_REALTIME, for file times. */
+struct timespec now_real(void);
 struct timespec ts_add(struct timespec a, struct timespec b);
 int ts_cmp(struct timespec a, struct timespec b);
 struct timespec ts_sub(struct timespec a, struct timespec b);

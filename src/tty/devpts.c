@@ -130,6 +130,6 @@ static const struct inode_ops devpts_node_iops = {
 struct inode *devpts_new_root(void)
 {
 	devpts_sb = sb_new("devpts");
-	clock_gettime(CLOCK_REALTIME, &mounted_at);
+	mounted_at = now_real();
 	return inode_new(devpts_sb, &devpts_dir_iops, S_IFDIR | 0755, INO_ROOT);
 }

@@ -24,22 +24,9 @@
 
 #define TTY_GID 5	/* the "tty" group devpts gives the slaves */
 
-/* The master's ioctls, which glibc's headers do not spell. */
-#define K_TIOCGPTN	0x80045430UL
-#define K_TIOCSPTLCK	0x40045431UL
-#define K_TIOCGPTLCK	0x80045439UL
-#define K_TIOCGPTPEER	0x5441UL
-
 static struct tty *ptys[PTY_MAX];
 
 static struct tty *T(struct file *f) { return f->priv; }
-
-static struct timespec now_real(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts;
-}
 
 /* The console's own /dev/pts number, which our pairs leave free. */
 static int console_index(void)
@@ -228,7 +215,7 @@ static char *slave_link_name(struct file *f)
 
 static long slave_ioctl(struct file *f, struct task *t, unsigned long cmd, uint64_t arg)
 {
-	if (cmd == K_TIOCGPTPEER)	/* a master's only */
+	if (cmd == TIOCGPTPEER)	/* a master's only */
 		return -EIO;
 	return tty_ioctl(T(f), t, cmd, arg, false);
 }
@@ -238,18 +225,18 @@ static long master_ioctl(struct file *f, struct task *t, unsigned long cmd, uint
 	struct tty *tty = T(f);
 	int v;
 	switch (cmd) {
-	case K_TIOCGPTN:
+	case TIOCGPTN:
 		v = tty->index;
 		return copy_to_user(t, arg, &v, sizeof(v));
-	case K_TIOCSPTLCK:
+	case TIOCSPTLCK:
 		if (copy_from_user(t, &v, arg, sizeof(v)))
 			return -EFAULT;
 		tty->locked = v != 0;
 		return 0;
-	case K_TIOCGPTLCK:
+	case TIOCGPTLCK:
 		v = tty->locked;
 		return copy_to_user(t, arg, &v, sizeof(v));
-	case K_TIOCGPTPEER: {
+	case TIOCGPTPEER: {
 		/* The slave, opened as by its name, without the name. */
 		struct file *s = file_alloc();
 		s->flags = arg & (O_ACCMODE | O_NONBLOCK | O_NOCTTY);

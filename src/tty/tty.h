@@ -115,6 +115,9 @@ int tty_job_control(struct process *p, int fg_pgrp, int sig);
 /* A session leader exits (or gives up its terminal): the terminal's
  * foreground group gets SIGHUP, and the terminal no session. */
 void tty_session_leader_exit(struct process *p);
+/* The terminal of `p`'s session as /proc/<pid>/stat gives it (tty_nr,
+ * 0 for none) and its foreground group in *tpgid (-1 for none). */
+unsigned tty_nr(struct process *p, int *tpgid);
 /* The master hung up: the session leader gets SIGHUP and SIGCONT, and
  * the terminal no session. */
 void tty_hangup(struct tty *tty);

@@ -8,6 +8,7 @@
 #include "uaccess.h"
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 
 bool tty_is_ctty(struct tty *tty, struct process *p)
@@ -72,6 +73,16 @@ void tty_session_leader_exit(struct process *p)
 	if (tty->pgrp)
 		send_signal_pgrp(tty->pgrp, SIGHUP, NULL);
 	tty->sid = tty->pgrp = 0;
+}
+
+unsigned tty_nr(struct process *p, int *tpgid)
+{
+	struct tty *tty = tty_of_session(p);
+	uint64_t rdev = tty ? makedev(PTS_MAJOR + tty->index / 256, tty->index % 256)
+			    : console_is_ctty(p) ? console_rdev() : 0;
+	*tpgid = tty ? tty->pgrp : rdev ? console_fg_pgrp : -1;
+	/* The kernel's new_encode_dev, as /proc/<pid>/stat shows it. */
+	return (minor(rdev) & 0xff) | (major(rdev) << 8) | ((minor(rdev) & ~0xffu) << 12);
 }
 
 void tty_hangup(struct tty *tty)
