@@ -177,24 +177,29 @@ static long hostfile_ioctl(struct file *f, struct task *t, unsigned long cmd, ui
 	return 0;
 }
 
+void kstat_from_host(struct kstat *k, const struct stat *st)
+{
+	k->dev = st->st_dev;
+	k->ino = st->st_ino;
+	k->mode = st->st_mode;
+	k->nlink = st->st_nlink;
+	k->uid = st->st_uid;
+	k->gid = st->st_gid;
+	k->rdev = st->st_rdev;
+	k->size = st->st_size;
+	k->blksize = st->st_blksize;
+	k->blocks = st->st_blocks;
+	k->atime = st->st_atim;
+	k->mtime = st->st_mtim;
+	k->ctime = st->st_ctim;
+}
+
 static int hostfile_getattr(struct file *f, struct kstat *k)
 {
 	struct stat st;
 	if (fstat(H(f)->fd, &st))
 		return -errno;
-	k->dev = st.st_dev;
-	k->ino = st.st_ino;
-	k->mode = st.st_mode;
-	k->nlink = st.st_nlink;
-	k->uid = st.st_uid;
-	k->gid = st.st_gid;
-	k->rdev = st.st_rdev;
-	k->size = st.st_size;
-	k->blksize = st.st_blksize;
-	k->blocks = st.st_blocks;
-	k->atime = st.st_atim;
-	k->mtime = st.st_mtim;
-	k->ctime = st.st_ctim;
+	kstat_from_host(k, &st);
 	return 0;
 }
 

@@ -306,6 +306,8 @@ uint64_t console_rdev(void);
 bool console_is_ctty(struct process *p);
 /* The console's foreground process group. */
 extern int console_fg_pgrp;
+/* A host stat as the guest's stat shows it. */
+void kstat_from_host(struct kstat *k, const struct stat *st);
 /* What /proc/<pid>/fd/<n> says for an open file. */
 char *file_link_name(struct file *f);
 struct files *files_dup(struct files *old);

@@ -96,17 +96,8 @@ static int devpts_getattr(struct inode *i, struct kstat *st)
 	char path[32];
 	struct stat hs;
 	snprintf(path, sizeof(path), "/dev/pts/%d", n);
-	if (n == console_pts() && stat(path, &hs) == 0) {
-		st->dev = hs.st_dev;
-		st->ino = hs.st_ino;
-		st->mode = hs.st_mode;
-		st->uid = hs.st_uid;
-		st->gid = hs.st_gid;
-		st->rdev = hs.st_rdev;
-		st->atime = hs.st_atim;
-		st->mtime = hs.st_mtim;
-		st->ctime = hs.st_ctim;
-	}
+	if (n == console_pts() && stat(path, &hs) == 0)
+		kstat_from_host(st, &hs);
 	return 0;
 }
 

@@ -78,18 +78,25 @@ static ssize_t master_read(struct file *f, char *buf, size_t n, uint64_t *pos UN
 	return -EWOULDBLOCK_TASK;
 }
 
-static ssize_t master_write(struct file *f, const char *buf, size_t n, uint64_t *pos UNUSED)
+/* A write that took `done` of `n` bytes: the count, or (none taken) a
+ * wait on `room` for the reader to make some. */
+static ssize_t written(struct file *f, size_t done, size_t n, struct waitq *room)
 {
 	struct tty *tty = T(f);
-	size_t done = n_tty_receive(tty, (const unsigned char *)buf, n);
 	if (done || !n) {
 		tty->mtime = tty->ctime = now_real();
 		return done;
 	}
 	if (f->flags & O_NONBLOCK)
 		return -EAGAIN;
-	wait_on(current, &tty->in_wait);
+	wait_on(current, room);
 	return -EWOULDBLOCK_TASK;
+}
+
+static ssize_t master_write(struct file *f, const char *buf, size_t n, uint64_t *pos UNUSED)
+{
+	struct tty *tty = T(f);
+	return written(f, n_tty_receive(tty, (const unsigned char *)buf, n), n, &tty->in_wait);
 }
 
 static unsigned master_poll(struct file *f, struct poll_table *pt)
@@ -143,15 +150,7 @@ static ssize_t slave_write(struct file *f, const char *buf, size_t n, uint64_t *
 		if (jc)
 			return jc;
 	}
-	size_t done = n_tty_write(tty, (const unsigned char *)buf, n);
-	if (done || !n) {
-		tty->mtime = tty->ctime = now_real();
-		return done;
-	}
-	if (f->flags & O_NONBLOCK)
-		return -EAGAIN;
-	wait_on(current, &tty->out_wait);
-	return -EWOULDBLOCK_TASK;
+	return written(f, n_tty_write(tty, (const unsigned char *)buf, n), n, &tty->out_wait);
 }
 
 static unsigned slave_poll(struct file *f, struct poll_table *pt)

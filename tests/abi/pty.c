@@ -34,7 +34,7 @@ static void drain(const char *label, int fd)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
 	size_t n = 0;
-	while (n < sizeof(buf) && poll(&p, 1, 50) == 1 && (p.revents & POLLIN)) {
+	while (n < sizeof(buf) && poll(&p, 1, 200) == 1 && (p.revents & POLLIN)) {
 		ssize_t r = read(fd, buf + n, sizeof(buf) - n);
 		if (r <= 0)
 			break;
@@ -118,7 +118,6 @@ static void opening(void)
 	T(ioctl(s, TIOCGPTPEER, O_RDWR));
 	T(close(s));
 	T(close(m));
-	P("/dev/pts/N after the master closed", "%d", access(name, F_OK) == 0);
 	T(open("/dev/pts/99999", O_RDWR | O_NOCTTY));
 }
 
@@ -250,11 +249,11 @@ static void output(void)
 	SECTION("flow control");
 	MUST(fcntl(s, F_SETFL, O_NONBLOCK));
 	put(m, "\x13");		/* ^S */
-	usleep(20000);		/* Linux takes input in a worker */
+	usleep(100000);		/* Linux takes input in a worker */
 	T(write(s, "stopped", 7));
 	P("slave revents while stopped", "%#x", revents(s));
 	put(m, "\x11");		/* ^Q */
-	usleep(20000);
+	usleep(100000);
 	T(write(s, "going", 5));
 	drain("output", m);
 	T(tcflow(s, TCOOFF));
@@ -287,10 +286,10 @@ static void noncanonical(void)
 	t.c_cc[VTIME] = 0;
 	MUST(tcsetattr(s, TCSANOW, &t));
 	put(m, "ab");
-	usleep(20000);
+	usleep(100000);
 	P("slave revents, 2 of VMIN 3", "%#x", revents(s));
 	put(m, "c");
-	usleep(20000);
+	usleep(100000);
 	P("slave revents, 3 of VMIN 3", "%#x", revents(s));
 	T(read(s, buf, 2));			/* VMIN above the count asked */
 	put(m, "ef");
@@ -298,7 +297,7 @@ static void noncanonical(void)
 	t.c_cc[VTIME] = 1;
 	MUST(tcsetattr(s, TCSANOW, &t));
 	put(m, "d");
-	usleep(20000);
+	usleep(100000);
 	P("slave revents, 1 of VMIN 3 with VTIME", "%#x", revents(s));
 	T(read(s, buf, sizeof(buf)));		/* 1 after 0.1 s without more */
 	MUST(fcntl(s, F_SETFL, O_NONBLOCK));
@@ -420,9 +419,9 @@ static void controlling(void)
 	}
 	MUST(read(ready[0], buf, 1));
 	put(m, "typed\x03");	/* one write: its echo never goes out */
-	usleep(20000);
+	usleep(100000);
 	put(m, "\x1c");
-	usleep(20000);
+	usleep(100000);
 	struct winsize ws = { 30, 100, 0, 0 };
 	MUST(ioctl(m, TIOCSWINSZ, &ws));
 	wait_report(pid);
@@ -508,7 +507,7 @@ static void controlling(void)
 		_exit(0);
 	}
 	MUST(read(ready[0], buf, 1));
-	T(close(m));
+	MUST(close(m));		/* the child speaks next */
 	wait_report(pid);
 	while (wait(NULL) > 0)
 		;
@@ -527,6 +526,7 @@ static void slave_closes(void)
 	T(read(m, buf, sizeof(buf)));
 	P("master revents", "%#x", revents(m));
 	T(write(m, "in", 2));
+	usleep(100000);		/* Linux echoes in a worker */
 	s = T(open(ptsname(m), O_RDWR | O_NOCTTY));
 	P("master revents, slave back", "%#x", revents(m));
 	T(close(s));
