@@ -1,5 +1,6 @@
-/* AF_INET and AF_INET6 (man 7 ip, man 7 ipv6, man 7 tcp, man 7 udp):
- * each guest socket is a host socket the kernel owns, as DESIGN.md plans.
+/* AF_INET and AF_INET6 (man 7 ip, man 7 ipv6, man 7 tcp, man 7 udp), and
+ * AF_NETLINK's NETLINK_ROUTE (man 7 rtnetlink): each guest socket is a
+ * host socket the kernel owns, as DESIGN.md plans.
  * The host stack does the networking; this file makes its answers the
  * guest's, under the one rule of the kernel loop: never block. Host
  * sockets are non-blocking, and a guest call that must wait parks its
@@ -12,7 +13,15 @@
  * guests reach them only through these calls.
  *
  * Control messages go both ways as they are (their layout is the host's).
- * Raw sockets are for a guest root only. */
+ * Raw sockets are for a guest root only.
+ *
+ * Route netlink shows the host's interfaces, addresses and routes (what
+ * if_nameindex and getifaddrs read), the network the guest already uses,
+ * and nothing more: a request that would change them (any but RTM_GET*,
+ * the test Linux itself makes for CAP_NET_ADMIN) or that goes to anyone
+ * but the host kernel never leaves persona, and sendmsg fails with EPERM
+ * (where Linux would answer an unprivileged process with an NLMSG_ERROR
+ * of EPERM). Other netlink families are not there (EPROTONOSUPPORT). */
 #include "socket.h"
 #include "ksignal.h"
 #include "uaccess.h"
@@ -20,6 +29,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <unistd.h>
 
@@ -30,6 +40,7 @@ struct inet_sock {
 	struct sock sk;
 	int fd;			/* the host socket */
 	bool connecting;	/* a blocking connect waits for the host's */
+	bool rtnl;		/* route netlink: only questions go out */
 };
 
 static const struct proto_ops inet_ops;
@@ -55,6 +66,44 @@ int inet_create(int family, int type, int protocol, struct sock **out)
 	return 0;
 }
 
+int netlink_create(int type, int protocol, struct sock **out)
+{
+	if (type != SOCK_RAW && type != SOCK_DGRAM)
+		return -ESOCKTNOSUPPORT;
+	if (protocol != NETLINK_ROUTE)
+		return -EPROTONOSUPPORT;
+	int fd = socket(AF_NETLINK, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		return -errno;
+	*out = inet_wrap(fd, AF_NETLINK, type, protocol);
+	I(*out)->rtnl = true;
+	return 0;
+}
+
+/* A netlink address other than the host kernel's: another process's
+ * socket, or a multicast group. */
+static bool rtnl_not_kernel(const struct linux_sockaddr_storage *a, int len)
+{
+	const struct sockaddr_nl *nl = (const void *)a;
+	return len >= (int)sizeof(*nl) && nl->nl_family == AF_NETLINK &&
+	       (nl->nl_pid || nl->nl_groups);
+}
+
+/* Whether each message of a netlink request only asks. The walk stops
+ * where the host's would, at a message whose length does not fit. */
+static bool rtnl_only_asks(const char *buf, size_t n)
+{
+	for (size_t off = 0; off + sizeof(struct nlmsghdr) <= n;) {
+		const struct nlmsghdr *h = (const void *)(buf + off);
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > n - off)
+			break;
+		if (h->nlmsg_type >= NLMSG_MIN_TYPE && (h->nlmsg_type & 3) != 2)
+			return false;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return true;
+}
+
 /* Waits for the host socket; `send` picks SO_SNDTIMEO over SO_RCVTIMEO. */
 static long inet_wait(struct sock *sk, struct task *t, unsigned events, bool send)
 {
@@ -72,6 +121,8 @@ static int inet_connect(struct sock *sk, struct task *t, struct linux_sockaddr_s
 			bool nonblock)
 {
 	struct inet_sock *is = I(sk);
+	if (is->rtnl && rtnl_not_kernel(a, len))
+		return -EPERM;
 	if (connect(is->fd, (struct sockaddr *)a, len) == 0) {
 		is->connecting = false;
 		return 0;
@@ -136,6 +187,8 @@ static long inet_sendmsg(struct sock *sk, struct task *t, struct kmsg *m)
 	 * than 64 KiB; the cap only keeps a huge length from the heap) */
 	if (!stream && m->len > DGRAM_MAX)
 		return -EMSGSIZE;
+	if (is->rtnl && m->namelen && rtnl_not_kernel(m->name, m->namelen))
+		return -EPERM;
 	size_t cap = stream ? IO_MAX : m->len;
 	char *buf = xmalloc(MIN(m->len - done, cap) + 1);
 	/* control data goes as it is: its layout is the host's (SCM_RIGHTS
@@ -147,6 +200,10 @@ static long inet_sendmsg(struct sock *sk, struct task *t, struct kmsg *m)
 		size_t n = MIN(m->len - done, cap);
 		if (uio_copy_from(&m->data, buf, n)) {
 			err = -EFAULT;
+			break;
+		}
+		if (is->rtnl && !rtnl_only_asks(buf, n)) {
+			err = -EPERM;
 			break;
 		}
 		if (done)	/* the control data went with the first part */

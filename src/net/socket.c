@@ -182,8 +182,10 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 static long sock_ioctl(struct file *f, struct task *t, unsigned long cmd, uint64_t arg)
 {
 	struct sock *sk = f->priv;
-	long r = sk->ops->ioctl ? sk->ops->ioctl(sk, t, cmd, arg) : -ENOTTY;
-	return r;
+	long r;
+	if (netdev_ioctl(sk, t, cmd, arg, &r))
+		return r;
+	return sk->ops->ioctl ? sk->ops->ioctl(sk, t, cmd, arg) : -ENOTTY;
 }
 
 static int sock_getattr(struct file *f, struct kstat *st)

@@ -171,6 +171,10 @@ int move_addr_to_user(struct task *t, const struct linux_sockaddr_storage *a, in
 /* The families. */
 int unix_create(int type, int protocol, struct sock **out);
 int inet_create(int family, int type, int protocol, struct sock **out);
+int netlink_create(int type, int protocol, struct sock **out);
+/* The network device ioctls any socket answers (netdev.c): true if `cmd`
+ * is one, with its result in *result. */
+bool netdev_ioctl(struct sock *sk, struct task *t, unsigned long cmd, uaddr_t arg, long *result);
 
 /* scm.c: the data iterator. Copies fail whole with -EFAULT. */
 void uio_init(struct uio *u, struct task *t, const struct iovec *iov, int cnt);

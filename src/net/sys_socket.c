@@ -49,8 +49,10 @@ static int sock_create(int family, int type, int protocol, struct sock **out)
 	case AF_INET:
 	case AF_INET6:
 		return inet_create(family, type, protocol, out);
+	case AF_NETLINK:
+		return netlink_create(type, protocol, out);
 	}
-	return -EAFNOSUPPORT;	/* AF_NETLINK, AF_PACKET, ...: not yet */
+	return -EAFNOSUPPORT;	/* AF_PACKET, ...: not yet */
 }
 
 long sys_socket(struct task *t, const struct sysargs *a)

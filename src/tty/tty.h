@@ -28,7 +28,7 @@ struct ktermios {
 #define K_TCSETSF2	0x402c542dUL
 
 #define TTY_IN_SIZE 4096	/* Linux's N_TTY_BUF_SIZE */
-#define TTY_OUT_SIZE 8192
+#define TTY_OUT_SIZE 8192	/* what the slave may write ahead of the master */
 
 struct tty {
 	int index;			/* N of /dev/pts/N */
@@ -76,7 +76,7 @@ bool n_tty_readable(struct tty *tty);
 void n_tty_flush_in(struct tty *tty);
 void n_tty_flush_out(struct tty *tty);
 void n_tty_set_termios(struct tty *tty, const struct ktermios *old);
-
+/* Output stops (TCOOFF) or starts again (TCOON). */
 void n_tty_set_stopped(struct tty *tty, bool stopped);
 
 /* Pseudo-terminals (pty.c). */
@@ -109,11 +109,12 @@ int tty_check_change(struct tty *tty, int sig);
 /* Job control, as Linux's tty_check_change, for a process `p` of the
  * terminal's session whose foreground group is `fg_pgrp` (the console's
  * too): 0 if `p` may go on, else -ERESTARTSYS with SIGTTIN or SIGTTOU
- * (`sig`) sent to its group, or -EIO for a read from a group that would
- * not stop (it ignores or blocks SIGTTIN, or is orphaned). */
+ * (`sig`) sent to its group, or -EIO where that group would not stop: a
+ * read that ignores or blocks SIGTTIN, or any call from an orphaned
+ * group. */
 int tty_job_control(struct process *p, int fg_pgrp, int sig);
-/* A session leader exits (or gives up its terminal): the terminal's
- * foreground group gets SIGHUP, and the terminal no session. */
+/* A session leader exits: its terminal's foreground group gets SIGHUP,
+ * and the terminal no session. */
 void tty_session_leader_exit(struct process *p);
 /* The terminal of `p`'s session as /proc/<pid>/stat gives it (tty_nr,
  * 0 for none) and its foreground group in *tpgid (-1 for none). */

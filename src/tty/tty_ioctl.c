@@ -65,14 +65,24 @@ void tty_open_make_ctty(struct tty *tty, unsigned flags, struct process *p)
 	}
 }
 
+/* The session lets its terminal go (Linux's disassociate_ctty): the
+ * foreground group gets SIGHUP, and SIGCONT too unless the leader is
+ * exiting. */
+static void disassociate(struct tty *tty, bool on_exit)
+{
+	if (tty->pgrp) {
+		send_signal_pgrp(tty->pgrp, SIGHUP, NULL);
+		if (!on_exit)
+			send_signal_pgrp(tty->pgrp, SIGCONT, NULL);
+	}
+	tty->sid = tty->pgrp = 0;
+}
+
 void tty_session_leader_exit(struct process *p)
 {
 	struct tty *tty = tty_of_session(p);
-	if (!tty)
-		return;
-	if (tty->pgrp)
-		send_signal_pgrp(tty->pgrp, SIGHUP, NULL);
-	tty->sid = tty->pgrp = 0;
+	if (tty)
+		disassociate(tty, true);
 }
 
 unsigned tty_nr(struct process *p, int *tpgid)
@@ -250,7 +260,7 @@ long tty_ioctl(struct tty *tty, struct task *t, unsigned long cmd, uint64_t arg,
 		if (!tty_is_ctty(tty, p))
 			return -ENOTTY;
 		if (p->sid == p->pid)
-			tty_session_leader_exit(p);
+			disassociate(tty, false);
 		return 0;
 	}
 	return -ENOTTY;

@@ -87,4 +87,26 @@ if [ -e "/escaped-$$" ] || [ -e "/tmp/escaped-$$" ] || [ -e "$(dirname "$root")/
 else
 	pass write-escape-host
 fi
+
+# The guest reads the host's network but cannot change it: route netlink
+# requests that would (RTM_NEWADDR) and interface ioctls that would
+# (SIOCSIFMTU) fail with EPERM, and the host's loopback stays as it was.
+mtu=$(cat /sys/class/net/lo/mtu 2>/dev/null)
+pr -- "$BB" ip addr add 10.255.254.1/32 dev lo >/dev/null 2>"$work/ip.err"
+st=$?
+if [ "$st" != 0 ] && grep -q "not permitted" "$work/ip.err" &&
+	! "$BB" ip addr show dev lo | grep -q 10.255.254.1; then
+	pass netlink-cannot-add-address
+else
+	fail netlink-cannot-add-address "status $st" "$(cat "$work/ip.err")"
+	"$BB" ip addr del 10.255.254.1/32 dev lo 2>/dev/null
+fi
+pr -- "$BB" ifconfig lo mtu 1280 >/dev/null 2>"$work/ifconfig.err"
+st=$?
+if [ "$st" != 0 ] && grep -q "not permitted" "$work/ifconfig.err" &&
+	[ "$(cat /sys/class/net/lo/mtu 2>/dev/null)" = "$mtu" ]; then
+	pass ioctl-cannot-set-mtu
+else
+	fail ioctl-cannot-set-mtu "status $st" "$(cat "$work/ifconfig.err")"
+fi
 finish
