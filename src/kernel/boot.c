@@ -110,6 +110,22 @@ static int setup_mounts(struct task *t, const struct boot_options *o)
 	return 0;
 }
 
+/* The signals persona was started with ignored: they stay ignored for
+ * the guest, as exec keeps them for a program run natively (nohup's
+ * SIGHUP, SIGINT of a job a non-interactive shell put in the background).
+ * Taken before persona sets dispositions of its own. */
+static uint64_t ignored_at_start;
+
+static void take_ignored_signals(void)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		struct sigaction sa;
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			ignored_at_start |= SIGBIT(sig);
+	}
+}
+
 static struct task *make_init(void)
 {
 	int tid, err = plat_spawn(&tid);
@@ -135,6 +151,9 @@ static struct task *make_init(void)
 	p->dumpable = true;
 	p->files = files_new();
 	p->sighand = sighand_new();
+	for (int sig = 1; sig <= 64; sig++)
+		if (ignored_at_start & SIGBIT(sig))
+			p->sighand->action[sig - 1].handler = (uint64_t)SIG_IGN;
 	p->fs = fs_context_new(fs_root);
 	init_process = p;
 	return t;
@@ -239,6 +258,7 @@ static void save_host_facts(struct process *p)
 
 int boot_run(const struct boot_options *o)
 {
+	take_ignored_signals();
 	boot_time = mono_now();
 	loop_init(plat_init());
 	struct inode *root = make_root(o);

@@ -5,13 +5,17 @@
 # exit status. Each key waits for what it should bring (a prompt, an echo)
 # rather than for a fixed time, so a slow machine does not change the
 # story. Prints what it saw, one fact a line, the same on any Linux.
-import fcntl, os, pty, re, select, struct, sys, termios, time
+import fcntl, os, pty, re, select, signal, struct, sys, termios, time
 
 BB = sys.argv[1] if len(sys.argv) > 1 else "/bin/busybox"
 PROMPT = "$ "
 
 pid, master = pty.fork()
 if pid == 0:
+    # as a terminal emulator starts a shell: job-control signals at their
+    # defaults, even if this script was started with them ignored
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU):
+        signal.signal(sig, signal.SIG_DFL)
     os.environ["PS1"] = PROMPT
     os.execv(BB, [BB, "sh", "-i"])
 
