@@ -22,9 +22,12 @@
 #define PLINK(n, t)		{ .name = n, .mode = S_IFLNK | 0777, .show = proc_show_text, .text = t }
 #define PLINKFN(n, fn)		{ .name = n, .mode = S_IFLNK | 0777, .show = fn }
 #define PMAGIC(n, fn, j)	{ .name = n, .mode = S_IFLNK | 0777, .show = fn, .jump = j }
-#define SYSCTL(n, m, fn)	{ .name = n, .mode = S_IFREG | (m), .show = fn, .flags = P_SYSCTL }
+#define SYSCTL(n, m, fn)	{ .name = n, .mode = S_IFREG | (m), .show = fn, .flags = P_STRICT_WRITE }
 #define SYSCTL_TEXT(n, m, t)	{ .name = n, .mode = S_IFREG | (m), .show = proc_show_text, \
-				  .text = t, .flags = P_SYSCTL }
+				  .text = t, .flags = P_STRICT_WRITE }
+/* A file of the host's /proc, passed through (its path in .text). */
+#define PHOST(n, path)		{ .name = n, .mode = S_IFREG | 0444, .show = proc_show_host, \
+				  .text = path, .flags = P_STRICT_WRITE }
 #define PEND			{ .name = NULL }
 
 static const struct pentry sys_kernel_random[] = {
@@ -87,12 +90,27 @@ static const struct pentry root_entries[] = {
 	PF("loadavg", 0444, proc_loadavg),
 	PF("meminfo", 0444, proc_meminfo),
 	PLINK("mounts", "self/mounts"),
+	PLINK("net", "self/net"),
 	PLINKFN("self", proc_self),
 	PF("stat", 0444, proc_stat),
 	PDIR("sys", 0555, sys_entries, DYN_NONE),
 	PLINKFN("thread-self", proc_thread_self),
 	PF("uptime", 0444, proc_uptime),
 	PF("version", 0444, proc_version),
+	PEND
+};
+
+/* /proc/<pid>/net/: the network's devices and routes, the host's (the
+ * guest uses the host's network and reads it by route netlink too). The
+ * socket tables (tcp, udp, unix) are not here: the guest's AF_UNIX
+ * sockets are persona's, and the host's connections are not the guest's
+ * business. */
+static const struct pentry net_entries[] = {
+	PHOST("arp", "/proc/net/arp"),
+	PHOST("dev", "/proc/net/dev"),
+	PHOST("if_inet6", "/proc/net/if_inet6"),
+	PHOST("ipv6_route", "/proc/net/ipv6_route"),
+	PHOST("route", "/proc/net/route"),
 	PEND
 };
 
@@ -126,6 +144,7 @@ static const struct pentry pid_entries[] = {
 	PF("maps", 0444, proc_pid_maps),
 	PF("mountinfo", 0444, proc_pid_mountinfo),
 	PF("mounts", 0444, proc_pid_mounts),
+	PDIR("net", 0555, net_entries, DYN_NONE),
 	{ .name = "oom_score_adj", .mode = S_IFREG | 0644, .show = proc_show_text, .text = "0\n",
 	  .write = proc_pid_oom_adj_write },
 	PMAGIC("root", proc_pid_root, proc_pid_root_jump),
@@ -376,8 +395,8 @@ static int proc_open(struct inode *i, struct file *f)
 		return 0;
 	}
 	bool wr = (f->flags & O_ACCMODE) != O_RDONLY;
-	/* sysctl checks the mode bits even for root. */
-	if (wr && (n->e->flags & P_SYSCTL) && !n->e->write)
+	/* sysctl and /proc/net check the mode bits even for root. */
+	if (wr && (n->e->flags & P_STRICT_WRITE) && !n->e->write)
 		return -EACCES;
 	if (!pnode_alive(n))
 		return -ESRCH;

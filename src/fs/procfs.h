@@ -21,7 +21,9 @@ enum proc_dyn {
 
 /* Entry flags. */
 enum {
-	P_SYSCTL = 1,	/* under /proc/sys: opening for write needs a write method */
+	/* under /proc/sys and /proc/net: opening for write needs a write
+	 * method, even for root (EACCES) */
+	P_STRICT_WRITE = 1,
 };
 
 struct pentry {
@@ -97,6 +99,7 @@ int proc_fdinfo(struct pnode *n, struct sbuf *out);
 /* ---- procfs_sys.c ---- */
 
 int proc_show_text(struct pnode *n, struct sbuf *out);
+int proc_show_host(struct pnode *n, struct sbuf *out);
 int proc_self(struct pnode *n, struct sbuf *out);
 int proc_thread_self(struct pnode *n, struct sbuf *out);
 int proc_meminfo(struct pnode *n, struct sbuf *out);

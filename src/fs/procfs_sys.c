@@ -28,6 +28,11 @@ static int host_file(const char *path, struct sbuf *out)
 	return err;
 }
 
+int proc_show_host(struct pnode *n, struct sbuf *out)
+{
+	return host_file(n->e->text, out);
+}
+
 int proc_meminfo(struct pnode *n UNUSED, struct sbuf *out)
 {
 	return host_file("/proc/meminfo", out);

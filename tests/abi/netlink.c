@@ -207,8 +207,36 @@ static void device_ioctls(void)
 	T(close(fd));
 }
 
+/* /proc/net: the devices and routes, as ifconfig and route read them. */
+static void proc_net(void)
+{
+	SECTION("/proc/net");
+	char link[64];
+	ssize_t k = readlink("/proc/net", link, sizeof(link) - 1);
+	P("/proc/net links to", "%.*s", (int)(k > 0 ? k : 0), link);
+	FILE *f = fopen("/proc/net/dev", "r");
+	P("/proc/net/dev opens", "%d", f != NULL);
+	int lo = 0, lines = 0;
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		if (lines++ < 2)
+			printf("header: %s", line);
+		lo |= strncmp(line + strspn(line, " "), "lo:", 3) == 0;
+	}
+	P("lo listed", "%d", lo);
+	if (f)
+		fclose(f);
+	f = fopen("/proc/net/route", "r");
+	if (f && fgets(line, sizeof(line), f))
+		printf("route header: %s", line);
+	if (f)
+		fclose(f);
+	T(open("/proc/net/dev", O_WRONLY));
+}
+
 int main(void)
 {
+	proc_net();
 	sockets();
 	dumps();
 	library();

@@ -3,8 +3,10 @@
 # Debian's /usr/bin/python3, natively and under persona, with the counts of
 # each side by side: test_subprocess, test_signal and test_os exercise fork,
 # exec, pipes, wait, signals, timers, threads and most of the file system
-# calls through a dynamically linked glibc program; test_pty and
-# test_openpty the pseudo-terminals.
+# calls through a dynamically linked glibc program; test_pty,
+# test_openpty, test_readline, test_getpass and test_builtin's input()
+# cases the pseudo-terminals; test_select, test_poll and test_selectors the
+# waiting calls; test_fcntl file control and locks.
 #
 # One case per module: it passes when both runs finished on their own and
 # every test case has a recorded outcome, so that the counts are complete.
@@ -18,7 +20,7 @@
 # python/regrtest-report.py compares the runs. The logs stay in
 # build/tests/e2e/python-regrtest/ (MODULE.native.out, MODULE.persona.err...).
 #
-# Environment: PY_REGRTEST_MODULES (the modules, default all five),
+# Environment: PY_REGRTEST_MODULES (the modules, default all twelve),
 # PY_REGRTEST_LIMIT (seconds per run, default 330), PY_REGRTEST_BUDGET
 # (seconds for the whole script, default 450: a run gets at most what is
 # left of it, and none starts with less than 20 s left), PY_REGRTEST_SERIAL=1
@@ -30,7 +32,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$(dirname "$here")")
 record=$here/python/regrtest-record.py
 report=$here/python/regrtest-report.py
-modules=${PY_REGRTEST_MODULES:-test_os test_signal test_subprocess test_pty test_openpty}
+modules=${PY_REGRTEST_MODULES:-test_os test_signal test_subprocess test_pty test_openpty
+	test_readline test_getpass test_builtin test_select test_poll test_selectors test_fcntl}
 limit=${PY_REGRTEST_LIMIT:-330}
 budget=${PY_REGRTEST_BUDGET:-450}
 logs=${BUILD_DIR:-$root/build/tests}/e2e/python-regrtest
