@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,14 @@ static inline void abi_show(const char *label, long r, int e)
 #define TL(label, expr) ({ errno = 0; long r_ = (long)(expr); \
 	abi_show(label, r_, errno); r_; })
 #define T(expr) TL(#expr, expr)
+
+/* What poll() says of fd for reading and writing, without waiting. */
+static inline int revents(int fd)
+{
+	struct pollfd p = { fd, POLLIN | POLLOUT, 0 };
+	poll(&p, 1, 0);
+	return p.revents;
+}
 
 /* Print a computed fact, e.g. P("size", "%ld", (long)st.st_size). */
 #define P(label, fmt, ...) printf("%s: " fmt "\n", label, __VA_ARGS__)

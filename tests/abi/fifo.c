@@ -22,13 +22,6 @@ static void show_stat(const char *path)
 	       st.st_mode & 07777, (long)st.st_size, major(st.st_rdev), minor(st.st_rdev));
 }
 
-static int revents(int fd)
-{
-	struct pollfd p = { fd, POLLIN | POLLOUT, 0 };
-	poll(&p, 1, 0);
-	return p.revents;
-}
-
 static void opens(void)
 {
 	SECTION("mkfifo");

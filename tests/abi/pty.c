@@ -64,13 +64,6 @@ static void set_lflag(int fd, tcflag_t on, tcflag_t off)
 	MUST(tcsetattr(fd, TCSANOW, &t));
 }
 
-static int revents(int fd)
-{
-	struct pollfd p = { fd, POLLIN | POLLOUT, 0 };
-	poll(&p, 1, 0);
-	return p.revents;
-}
-
 static void opening(void)
 {
 	SECTION("ptmx, lock, names");

@@ -12,13 +12,6 @@
 static volatile sig_atomic_t handled;
 static void on_usr1(int s) { (void)s; handled++; }
 
-static int readable(int fd)
-{
-	struct pollfd p = { fd, POLLIN | POLLOUT, 0 };
-	poll(&p, 1, 0);
-	return p.revents;
-}
-
 /* Reads up to n records and prints what Linux defines of them. */
 static void rd(int fd, int n, pid_t from)
 {
@@ -57,11 +50,11 @@ static void basics(void)
 	struct stat st;
 	T(fstat(fd, &st));
 	P("mode", "%o", st.st_mode);
-	P("poll", "%#x", readable(fd));
+	P("poll", "%#x", revents(fd));
 	rd(fd, 1, 0);
 	T(raise(SIGUSR1));
 	T(raise(SIGUSR1));            /* standard signals do not queue */
-	P("poll", "%#x", readable(fd));
+	P("poll", "%#x", revents(fd));
 	rd(fd, 4, getpid());
 	rd(fd, 1, 0);
 	char small[100];
@@ -81,11 +74,11 @@ static void basics(void)
 
 	/* a signal outside the set stays pending until the set takes it */
 	T(raise(SIGUSR2));
-	P("poll", "%#x", readable(fd));
+	P("poll", "%#x", revents(fd));
 	m = set_of(SIGUSR2, 0);
 	T(signalfd(fd, &m, 0));
 	T(fcntl(fd, F_GETFL));        /* the flags stay */
-	P("poll", "%#x", readable(fd));
+	P("poll", "%#x", revents(fd));
 	rd(fd, 2, getpid());
 
 	/* what the fd took is never delivered */
@@ -148,7 +141,7 @@ static void waits(void)
 	pid = fork();
 	if (pid == 0) {
 		struct signalfd_siginfo si;
-		int before = readable(fd);
+		int before = revents(fd);
 		raise(SIGUSR1);
 		int r = read(fd, &si, sizeof(si));
 		_exit(before == 0 && r == sizeof(si) && si.ssi_signo == SIGUSR1 ? 0 : 1);

@@ -36,13 +36,6 @@ static uint64_t rd(int fd)
 	return v;
 }
 
-static int readable(int fd)
-{
-	struct pollfd p = { fd, POLLIN | POLLOUT, 0 };
-	poll(&p, 1, 0);
-	return p.revents;
-}
-
 static void create(void)
 {
 	SECTION("create");
@@ -85,10 +78,10 @@ static void oneshot(void)
 	T(timerfd_gettime(fd, &cur));
 	P("left in (0, 60ms]", "%d", ns_of(cur.it_value) > 0 && ns_of(cur.it_value) <= 60 * MS);
 	P("interval", "%ld", ns_of(cur.it_interval));
-	P("poll", "%#x", readable(fd));
+	P("poll", "%#x", revents(fd));
 	rd(fd);
 	usleep(100000);
-	P("poll", "%#x", readable(fd));
+	P("poll", "%#x", revents(fd));
 	P("count", "%llu", (unsigned long long)rd(fd));
 	rd(fd);
 	T(timerfd_gettime(fd, &cur));
@@ -108,10 +101,10 @@ static void oneshot(void)
 	t = its(1 * MS, 0);
 	T(timerfd_settime(fd, 0, &t, NULL));
 	usleep(30000);
-	P("poll", "%#x", readable(fd));
+	P("poll", "%#x", revents(fd));
 	t = its(10000 * MS, 0);
 	T(timerfd_settime(fd, 0, &t, NULL));
-	P("poll", "%#x", readable(fd));
+	P("poll", "%#x", revents(fd));
 	rd(fd);
 
 	/* blocking read */
@@ -229,7 +222,7 @@ static void waits(void)
 	}
 	T(waitpid(pid, &status, 0) == pid);
 	P("child status", "%d", status);
-	P("poll", "%#x", readable(fd));   /* the child took the count */
+	P("poll", "%#x", revents(fd));   /* the child took the count */
 	struct sigaction sa = { .sa_handler = on_alarm };
 	MUST(sigaction(SIGALRM, &sa, NULL));
 	struct itimerval it = { { 0, 0 }, { 0, 50000 } };
