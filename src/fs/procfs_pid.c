@@ -370,15 +370,17 @@ int proc_pid_status(struct pnode *n, struct sbuf *out)
 	}
 	struct sigsets s;
 	sig_sets(p, t, &s);
-	uint64_t caps = p->euid == 0 ? 0x1ffffffffffULL : 0;	/* CAP_LAST_CAP 40 */
+	struct kcaps c;
+	process_caps(p, &c);
 	sbuf_printf(out, "Threads:\t%d\nSigQ:\t0/%llu\nSigPnd:\t%016llx\nShdPnd:\t%016llx\n"
 		    "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n"
 		    "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\n"
 		    "CapAmb:\t%016llx\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n",
 		    p->nthreads, (unsigned long long)p->rlim[RLIMIT_SIGPENDING].rlim_cur,
 		    0ULL, 0ULL, (unsigned long long)s.blocked, (unsigned long long)s.ignored,
-		    (unsigned long long)s.caught, 0ULL, (unsigned long long)caps,
-		    (unsigned long long)caps, 0x1ffffffffffULL, 0ULL);
+		    (unsigned long long)s.caught, (unsigned long long)c.inh,
+		    (unsigned long long)c.prm, (unsigned long long)c.eff,
+		    (unsigned long long)c.bnd, 0ULL);
 	status_cpus(out);
 	sbuf_printf(out, "Mems_allowed:\t00000001\nMems_allowed_list:\t0\n"
 		    "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");

@@ -259,6 +259,7 @@ static void save_host_facts(struct process *p)
 int boot_run(const struct boot_options *o)
 {
 	take_ignored_signals();
+	caps_init();
 	boot_time = mono_now();
 	loop_init(plat_init());
 	struct inode *root = make_root(o);

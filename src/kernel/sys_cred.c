@@ -4,7 +4,11 @@
 #include "task.h"
 #include "ksyscall.h"
 #include "uaccess.h"
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <unistd.h>
 
 #define NGROUPS_MAX 65536
 #define KEEP ((unsigned)-1)
@@ -194,4 +198,74 @@ long sys_setpriority(struct task *t, const struct sysargs *a)
 		r = 0;
 	}
 	return r;
+}
+
+/* ---- capabilities ---- */
+
+/* Capabilities follow the ids, as Linux's do for a process that never
+ * calls capset nor sets PR_SET_KEEPCAPS: root has the sets persona was
+ * started with; a process none of whose real, effective and saved uids is
+ * 0 has no permitted ones; an effective uid other than 0 has no effective
+ * ones. (persona's own checks look at the ids: euid 0 is privileged.) */
+static struct kcaps host_caps;
+
+void caps_init(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) == 0) {
+		host_caps.inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+		host_caps.prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+		host_caps.eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	}
+	int r;
+	for (int cap = 0; cap < 64 && (r = prctl(PR_CAPBSET_READ, cap)) >= 0; cap++) {
+		host_caps.ncaps = cap + 1;
+		if (r == 1)
+			host_caps.bnd |= 1ULL << cap;
+	}
+}
+
+void process_caps(struct process *p, struct kcaps *c)
+{
+	*c = host_caps;
+	if (p->uid && p->euid && p->suid)
+		c->prm = 0;
+	if (p->euid)
+		c->eff = 0;
+	c->eff &= c->prm;
+}
+
+long sys_capget(struct task *t, const struct sysargs *a)
+{
+	uaddr_t uhdr = a->a[0], udata = a->a[1];
+	struct __user_cap_header_struct h;
+	if (copy_from_user(t, &h, uhdr, sizeof(h)))
+		return -EFAULT;
+	int sets;
+	switch (h.version) {
+	case _LINUX_CAPABILITY_VERSION_1: sets = 1; break;
+	case _LINUX_CAPABILITY_VERSION_2: case _LINUX_CAPABILITY_VERSION_3: sets = 2; break;
+	default:	/* the caller learns the version to use */
+		h.version = _LINUX_CAPABILITY_VERSION_3;
+		if (copy_to_user(t, uhdr, &h.version, sizeof(h.version)))
+			return -EFAULT;
+		return udata ? -EINVAL : 0;
+	}
+	if (!udata)
+		return 0;
+	if (h.pid < 0)
+		return -EINVAL;
+	struct process *p = h.pid ? process_by_pid(h.pid) : t->proc;
+	if (!p || p->zombie)
+		return -ESRCH;
+	struct kcaps c;
+	process_caps(p, &c);
+	struct __user_cap_data_struct d[2];
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(c.eff >> (32 * i));
+		d[i].permitted = (uint32_t)(c.prm >> (32 * i));
+		d[i].inheritable = (uint32_t)(c.inh >> (32 * i));
+	}
+	return copy_to_user(t, udata, d, sets * sizeof(d[0]));
 }

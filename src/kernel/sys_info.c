@@ -286,8 +286,11 @@ long sys_prctl(struct task *t, const struct sysargs *a)
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
 		return p->no_new_privs;
-	case PR_CAPBSET_READ:
-		return arg <= 40 ? 1 : -EINVAL;
+	case PR_CAPBSET_READ: {
+		struct kcaps c;
+		process_caps(p, &c);
+		return arg >= c.ncaps ? -EINVAL : (int)((c.bnd >> arg) & 1);
+	}
 	}
 	return -EINVAL;
 }

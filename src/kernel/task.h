@@ -147,6 +147,16 @@ void futex_thread_exit(struct task *t);
 void futex_robust_exit(struct task *t);
 /* Every process in pid order: NULL gives the first. */
 struct process *process_next(struct process *prev);
+
+/* Capability sets, one bit per capability (man 7 capabilities). */
+struct kcaps {
+	uint64_t inh, prm, eff, bnd;
+	unsigned ncaps;		/* how many the kernel knows (CAP_LAST_CAP + 1) */
+};
+/* The sets of `p`, as its ids give them (sys_cred.c). */
+void process_caps(struct process *p, struct kcaps *c);
+/* Takes the sets persona itself was started with (boot). */
+void caps_init(void);
 struct process *process_by_pid(int pid);
 /* Frees a reaped zombie. */
 void process_free(struct process *p);
