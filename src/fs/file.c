@@ -277,6 +277,7 @@ static int open_create(struct task *t, struct path base, const char *name, unsig
 	err = dir->ops->create(dir, last, S_IFREG | (mode & 07777 & ~t->proc->fs->umask), 0, &ni);
 	if (err)
 		goto out;
+	dnotify_event(dir, DN_CREATE);
 	p.mnt = parent.mnt;
 	p.dentry = dentry_child(parent.dentry, last, ni);
 	err = open_resolved(p, flags, true, out);
@@ -332,6 +333,7 @@ void files_put(struct files *fs)
 	if (--fs->refs)
 		return;
 	locks_files_gone(fs);
+	dnotify_files_gone(fs);
 	for (int i = 0; i < fs->max; i++)
 		if (fs->fd[i])
 			file_put(fs->fd[i]);
@@ -366,6 +368,14 @@ static int nofile_limit(struct task *t)
 	return lim > 1 << 20 ? 1 << 20 : (int)lim;
 }
 
+/* An fd of `f` in table `fs` closed: the locks and the directory
+ * notifications it held there end (Linux's filp_close). */
+static void fd_released(struct files *fs, struct file *f)
+{
+	locks_close(fs, f);
+	dnotify_close(fs, f);
+}
+
 int fd_install(struct task *t, struct file *f, int min, bool cloexec)
 {
 	struct files *fs = t->proc->files;
@@ -391,7 +401,7 @@ int fd_install_at(struct task *t, struct file *f, int fd, bool cloexec)
 	fs->fd[fd] = f;
 	fs->fdflags[fd] = cloexec ? FD_CLOEXEC_BIT : 0;
 	if (old) {
-		locks_close(fs, old);
+		fd_released(fs, old);
 		file_put(old);
 	}
 	return fd;
@@ -405,7 +415,7 @@ int fd_close(struct task *t, int fd)
 	struct file *f = fs->fd[fd];
 	fs->fd[fd] = NULL;
 	fs->fdflags[fd] = 0;
-	locks_close(fs, f);
+	fd_released(fs, f);
 	file_put(f);
 	return 0;
 }
@@ -463,7 +473,7 @@ void files_close_on_exec(struct files *fs)
 			struct file *f = fs->fd[i];
 			fs->fd[i] = NULL;
 			fs->fdflags[i] = 0;
-			locks_close(fs, f);
+			fd_released(fs, f);
 			file_put(f);
 		}
 }

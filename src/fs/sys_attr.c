@@ -44,7 +44,10 @@ static int apply(struct task *t, struct path p, struct iattr *ia)
 	if (!i->ops->setattr)
 		return -EPERM;
 	(void)t;
-	return i->ops->setattr(i, ia);
+	if ((err = i->ops->setattr(i, ia)))
+		return err;
+	dnotify_path_event(p, (ia->valid & ATTR_SIZE) ? DN_MODIFY : DN_ATTRIB);
+	return 0;
 }
 
 static long do_chmod(struct task *t, struct path p, uint32_t mode)

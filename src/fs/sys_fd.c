@@ -77,6 +77,51 @@ long sys_dup3(struct task *t, const struct sysargs *a)
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
+/* F_SETOWN: a process (pid > 0) or a process group (-pgrp) that is
+ * there, or 0 for none. */
+static long set_owner(struct file *f, int who)
+{
+	if (who > 0 && !process_by_pid(who))
+		return -ESRCH;
+	if (who < 0) {
+		bool found = false;
+		for (struct process *q = process_next(NULL); q && !found; q = process_next(q))
+			found = q->pgid == -who;
+		if (!found)
+			return -ESRCH;
+	}
+	f->owner = who;
+	return 0;
+}
+
+/* F_GETOWN_EX / F_SETOWN_EX (glibc's F_GETOWN is made of the first):
+ * the owner as a type and an id. A thread owner (F_OWNER_TID) is kept
+ * as its process. */
+static long owner_ex(struct task *t, struct file *f, int cmd, uaddr_t arg)
+{
+	struct f_owner_ex ex;
+	if (cmd == F_GETOWN_EX) {
+		ex.type = f->owner < 0 ? F_OWNER_PGRP : F_OWNER_PID;
+		ex.pid = f->owner < 0 ? -f->owner : f->owner;
+		return copy_to_user(t, arg, &ex, sizeof(ex));
+	}
+	if (copy_from_user(t, &ex, arg, sizeof(ex)))
+		return -EFAULT;
+	switch (ex.type) {
+	case F_OWNER_TID: {
+		struct task *owner = task_by_tid(ex.pid);
+		if (ex.pid && !owner)
+			return -ESRCH;
+		return set_owner(f, owner ? owner->proc->pid : 0);
+	}
+	case F_OWNER_PID:
+		return set_owner(f, ex.pid);
+	case F_OWNER_PGRP:
+		return set_owner(f, -ex.pid);
+	}
+	return -EINVAL;
+}
+
 long sys_fcntl(struct task *t, const struct sysargs *a)
 {
 	int fd = (int)a->a[0], cmd = (int)a->a[1];
@@ -119,11 +164,26 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
 		r = (f->flags & O_PATH) ? -EBADF : fcntl_lock(t, f, cmd, arg);
 		break;
-	case F_GETOWN: case F_GETSIG: case F_GETLEASE:
-		r = cmd == F_GETLEASE ? F_UNLCK : 0;
+	case F_GETLEASE:
+		r = F_UNLCK;
 		break;
-	case F_SETOWN: case F_SETSIG:
-		r = 0;
+	case F_GETOWN:
+		r = f->owner;
+		break;
+	case F_SETOWN:
+		r = set_owner(f, (int)arg);
+		break;
+	case F_GETOWN_EX: case F_SETOWN_EX:
+		r = owner_ex(t, f, cmd, arg);
+		break;
+	case F_GETSIG:
+		r = f->sig;
+		break;
+	case F_SETSIG:
+		r = arg > 64 ? -EINVAL : (f->sig = (int)arg, 0);
+		break;
+	case F_NOTIFY:
+		r = (f->flags & O_PATH) ? -EBADF : dnotify_fcntl(t, fd, f, arg);
 		break;
 	case F_GETPIPE_SZ: case F_SETPIPE_SZ:
 		r = pipe_fcntl(f, t, cmd, (unsigned)arg);
@@ -199,8 +259,8 @@ long sys_ftruncate(struct task *t, const struct sysargs *a)
 		r = -EBADF;
 	else if (!file_writable(f) || !f->inode || !S_ISREG(f->inode->mode) || !f->ops->truncate)
 		r = -EINVAL;
-	else
-		r = f->ops->truncate(f, len);
+	else if (!(r = f->ops->truncate(f, len)))
+		dnotify_file_event(f, DN_MODIFY);
 	file_put(f);
 	return r;
 }

@@ -46,8 +46,10 @@ static long do_mknodat(struct task *t, int dirfd, uaddr_t uname, uint32_t mode, 
 		 * is also what makedev() gives for numbers that small. */
 		uint64_t rdev = type == S_IFCHR || type == S_IFBLK ? dev : 0;
 		err = dir->ops->create(dir, last, type | perm, rdev, &ni);
-		if (!err)
+		if (!err) {
 			inode_put(ni);
+			dnotify_event(dir, DN_CREATE);
+		}
 	}
 	path_put(&parent);
 	free(buf);

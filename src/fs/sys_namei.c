@@ -94,6 +94,8 @@ static long do_mkdirat(struct task *t, int dirfd, uaddr_t uname, uint32_t mode)
 	if (!(err = may_create(nw.parent, nw.last, false)))
 		err = dir->ops->mkdir ? dir->ops->mkdir(dir, nw.last, mode & 07777 & ~t->proc->fs->umask)
 				      : -EPERM;
+	if (!err)
+		dnotify_event(dir, DN_CREATE);
 	end_namewrite(&nw);
 	return err;
 }
@@ -144,8 +146,10 @@ static long do_unlinkat(struct task *t, int dirfd, uaddr_t uname, bool rmdir)
 			err = dir->ops->rmdir ? dir->ops->rmdir(dir, nw.last, vi) : -EPERM;
 		else
 			err = dir->ops->unlink ? dir->ops->unlink(dir, nw.last, vi) : -EPERM;
-		if (!err)
+		if (!err) {
 			dentry_delete(victim.dentry);
+			dnotify_event(dir, DN_DELETE);
+		}
 	}
 	path_put(&victim);
 out:
@@ -246,6 +250,12 @@ static long do_renameat2(struct task *t, int odfd, uaddr_t oname, int ndfd, uadd
 	}
 	if ((err = od->ops->rename(od, o.last, nd, n.last, flags)))
 		goto out;
+	/* Linux reports a move from and a move to, and a rename within one
+	 * directory besides: three signals there, one each across two. */
+	dnotify_event(od, DN_RENAME);
+	dnotify_event(nd, DN_RENAME);
+	if (nd == od)
+		dnotify_event(od, DN_RENAME);
 	if (flags & RENAME_EXCHANGE) {
 		char *tmp = xstrdup(dst.dentry->name);
 		struct dentry *dparent = dentry_get(dst.dentry->parent);
@@ -309,6 +319,8 @@ static long do_linkat(struct task *t, int odfd, uaddr_t oname, int ndfd, uaddr_t
 		err = -EPERM;
 	else
 		err = dir->ops->link ? dir->ops->link(old.dentry->inode, dir, nw.last) : -EPERM;
+	if (!err)
+		dnotify_event(dir, DN_CREATE);
 	end_namewrite(&nw);
 	path_put(&old);
 	return err;
@@ -338,6 +350,8 @@ static long do_symlinkat(struct task *t, uaddr_t utarget, int dirfd, uaddr_t una
 	struct inode *dir = nw.parent.dentry->inode;
 	if (!(err = may_create(nw.parent, nw.last, nw.trailing_slash)))
 		err = dir->ops->symlink ? dir->ops->symlink(dir, nw.last, target) : -EPERM;
+	if (!err)
+		dnotify_event(dir, DN_CREATE);
 	end_namewrite(&nw);
 	free(target);
 	return err;
@@ -427,6 +441,8 @@ long sys_truncate(struct task *t, const struct sysargs *a)
 	else if (!(err = path_may_write(p)) && !(err = inode_permission(i, MAY_WRITE))) {
 		struct iattr ia = { .valid = ATTR_SIZE, .size = len };
 		err = i->ops->setattr ? i->ops->setattr(i, &ia) : -EPERM;
+		if (!err)
+			dnotify_path_event(p, DN_MODIFY);
 	}
 	path_put(&p);
 	return err;

@@ -38,6 +38,8 @@ static long read_to_user(struct task *t, struct file *f, uaddr_t buf, size_t n, 
 			break;
 	}
 	free(kbuf);
+	if (done)
+		dnotify_file_event(f, DN_ACCESS);
 	return done;
 }
 
@@ -69,6 +71,8 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 			break;
 	}
 	free(kbuf);
+	if (done)
+		dnotify_file_event(f, DN_MODIFY);
 	/* some went already: a wait only for a whole write, else a short one */
 	return progress_end(t, done, err, whole);
 }

@@ -161,6 +161,8 @@ struct file {
 	struct dirent_snap *dents;	/* directory listing, taken at pos 0 */
 	size_t ndents;
 	struct list_head *epoll_links;	/* epoll entries on this file (epoll.c) */
+	int owner;		/* F_SETOWN: a pid, or minus a process group */
+	int sig;		/* F_SETSIG: the signal for it, 0 for SIGIO */
 };
 
 struct fs_context {
@@ -247,6 +249,17 @@ long fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg);
 void locks_close(struct files *fs, struct file *f);
 void locks_files_gone(struct files *fs);
 void locks_file_gone(struct file *f);
+
+/* Directory notification (dnotify.c): fcntl F_NOTIFY; the releases an
+ * fd's close and the end of an fd table make; and the events the VFS
+ * reports after a change (DN_CREATE, DN_DELETE, DN_RENAME in directory
+ * `dir`; DN_ACCESS, DN_MODIFY, DN_ATTRIB of a file, to its directory). */
+long dnotify_fcntl(struct task *t, int fd, struct file *f, unsigned long arg);
+void dnotify_close(struct files *fs, struct file *f);
+void dnotify_files_gone(struct files *fs);
+void dnotify_event(struct inode *dir, unsigned event);
+void dnotify_file_event(struct file *f, unsigned event);
+void dnotify_path_event(struct path p, unsigned event);
 
 struct fs_context *fs_context_new(struct path root);
 void fs_context_put(struct fs_context *fs);
