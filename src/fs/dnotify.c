@@ -127,12 +127,6 @@ void dnotify_event(struct inode *dir, unsigned event)
 	}
 }
 
-void dnotify_file_event(struct file *f, unsigned event)
-{
-	if (!list_empty(&marks) && f->path.dentry && f->path.dentry->parent)
-		dnotify_event(f->path.dentry->parent->inode, event);
-}
-
 void dnotify_path_event(struct path p, unsigned event)
 {
 	if (!list_empty(&marks) && p.dentry && p.dentry->parent)

@@ -69,9 +69,7 @@ static struct timespec boot_real(void)
 	static struct timespec br;
 	static bool known;
 	if (!known) {
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		br = ts_sub(now, ts_sub(mono_now(), boot_time));
+		br = ts_sub(now_real(), ts_sub(mono_now(), boot_time));
 		known = true;
 	}
 	return br;

@@ -2,6 +2,7 @@
 #include "vfs.h"
 #include "ksyscall.h"
 #include "uaccess.h"
+#include "waitq.h"
 #include <fcntl.h>
 #include <sys/time.h>
 #include <utime.h>
@@ -145,10 +146,8 @@ long sys_fchownat(struct task *t, const struct sysargs *a)
 static long do_utimes(struct task *t, struct path p, const struct timespec *ts)
 {
 	struct iattr ia = { .valid = ATTR_ATIME | ATTR_MTIME };
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
 	long err = 0;
-	ia.atime = ia.mtime = now;
+	ia.atime = ia.mtime = now_real();
 	if (ts) {
 		for (int k = 0; k < 2; k++) {
 			if (ts[k].tv_nsec == UTIME_OMIT) {

@@ -260,7 +260,7 @@ long sys_ftruncate(struct task *t, const struct sysargs *a)
 	else if (!file_writable(f) || !f->inode || !S_ISREG(f->inode->mode) || !f->ops->truncate)
 		r = -EINVAL;
 	else if (!(r = f->ops->truncate(f, len)))
-		dnotify_file_event(f, DN_MODIFY);
+		dnotify_path_event(f->path, DN_MODIFY);
 	file_put(f);
 	return r;
 }

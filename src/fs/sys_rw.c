@@ -39,7 +39,7 @@ static long read_to_user(struct task *t, struct file *f, uaddr_t buf, size_t n, 
 	}
 	free(kbuf);
 	if (done)
-		dnotify_file_event(f, DN_ACCESS);
+		dnotify_path_event(f->path, DN_ACCESS);
 	return done;
 }
 
@@ -72,7 +72,7 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 	}
 	free(kbuf);
 	if (done)
-		dnotify_file_event(f, DN_MODIFY);
+		dnotify_path_event(f->path, DN_MODIFY);
 	/* some went already: a wait only for a whole write, else a short one */
 	return progress_end(t, done, err, whole);
 }

@@ -253,12 +253,12 @@ void locks_file_gone(struct file *f);
 /* Directory notification (dnotify.c): fcntl F_NOTIFY; the releases an
  * fd's close and the end of an fd table make; and the events the VFS
  * reports after a change (DN_CREATE, DN_DELETE, DN_RENAME in directory
- * `dir`; DN_ACCESS, DN_MODIFY, DN_ATTRIB of a file, to its directory). */
+ * `dir`; DN_ACCESS, DN_MODIFY, DN_ATTRIB of the file at a path, to its
+ * directory). */
 long dnotify_fcntl(struct task *t, int fd, struct file *f, unsigned long arg);
 void dnotify_close(struct files *fs, struct file *f);
 void dnotify_files_gone(struct files *fs);
 void dnotify_event(struct inode *dir, unsigned event);
-void dnotify_file_event(struct file *f, unsigned event);
 void dnotify_path_event(struct path p, unsigned event);
 
 struct fs_context *fs_context_new(struct path root);

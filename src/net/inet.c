@@ -55,15 +55,21 @@ static struct sock *inet_wrap(int fd, int family, int type, int protocol)
 	return &is->sk;
 }
 
-int inet_create(int family, int type, int protocol, struct sock **out)
+/* A guest socket on a new non-blocking host socket. */
+static int host_socket(int family, int type, int protocol, struct sock **out)
 {
-	if ((type == SOCK_RAW || type == SOCK_PACKET) && current->proc->euid != 0)
-		return -EPERM;	/* CAP_NET_RAW */
 	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;
 	*out = inet_wrap(fd, family, type, protocol);
 	return 0;
+}
+
+int inet_create(int family, int type, int protocol, struct sock **out)
+{
+	if ((type == SOCK_RAW || type == SOCK_PACKET) && current->proc->euid != 0)
+		return -EPERM;	/* CAP_NET_RAW */
+	return host_socket(family, type, protocol, out);
 }
 
 int netlink_create(int type, int protocol, struct sock **out)
@@ -72,12 +78,10 @@ int netlink_create(int type, int protocol, struct sock **out)
 		return -ESOCKTNOSUPPORT;
 	if (protocol != NETLINK_ROUTE)
 		return -EPROTONOSUPPORT;
-	int fd = socket(AF_NETLINK, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-	if (fd < 0)
-		return -errno;
-	*out = inet_wrap(fd, AF_NETLINK, type, protocol);
-	I(*out)->rtnl = true;
-	return 0;
+	int err = host_socket(AF_NETLINK, type, protocol, out);
+	if (!err)
+		I(*out)->rtnl = true;
+	return err;
 }
 
 /* A netlink address other than the host kernel's: another process's

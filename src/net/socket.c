@@ -230,7 +230,7 @@ struct file *sock_file_new(struct sock *sk, unsigned flags)
 		sk->uid = current->proc->euid;
 		sk->gid = current->proc->egid;
 	}
-	clock_gettime(CLOCK_REALTIME, &sk->time);
+	sk->time = now_real();
 	return f;
 }
 

@@ -22,12 +22,6 @@ uint64_t devpts_dev(void)
 	return devpts_sb ? devpts_sb->dev : 0;
 }
 
-/* The console's /dev/pts number, or -1. */
-static int console_pts(void)
-{
-	return pts_index(console_rdev());
-}
-
 /* A pair number as /dev/pts names it: digits, no leading zero. */
 static int parse_index(const char *name)
 {
@@ -49,7 +43,7 @@ static int devpts_lookup(struct inode *dir, const char *name, struct inode **res
 		return 0;
 	}
 	int n = parse_index(name);
-	if (n < 0 || (n != console_pts() && !pty_lookup(n)))
+	if (n < 0 || (n != pts_index(console_rdev()) && !pty_lookup(n)))
 		return -ENOENT;
 	*res = inode_new(dir->sb, &devpts_node_iops, S_IFCHR | 0620, INO_PTS(n));
 	return 0;
@@ -65,7 +59,7 @@ static void emit_pts(int n, readdir_emit emit, void *ctx)
 static int devpts_readdir(struct inode *dir UNUSED, readdir_emit emit, void *ctx)
 {
 	emit(ctx, "ptmx", INO_PTMX, DT_CHR);
-	int console = console_pts();
+	int console = pts_index(console_rdev());
 	for (int n = 0; n < PTY_MAX; n++)
 		if (n == console || pty_lookup(n))
 			emit_pts(n, emit, ctx);
@@ -96,7 +90,7 @@ static int devpts_getattr(struct inode *i, struct kstat *st)
 	char path[32];
 	struct stat hs;
 	snprintf(path, sizeof(path), "/dev/pts/%d", n);
-	if (n == console_pts() && stat(path, &hs) == 0)
+	if (n == pts_index(console_rdev()) && stat(path, &hs) == 0)
 		kstat_from_host(st, &hs);
 	return 0;
 }

@@ -28,12 +28,6 @@ static struct tty *ptys[PTY_MAX];
 
 static struct tty *T(struct file *f) { return f->priv; }
 
-/* The console's own /dev/pts number, which our pairs leave free. */
-static int console_index(void)
-{
-	return pts_index(console_rdev());
-}
-
 int pts_index(uint64_t rdev)
 {
 	if (!rdev || major(rdev) < PTS_MAJOR || major(rdev) >= PTS_MAJOR + 8)
@@ -270,7 +264,7 @@ static const struct file_ops slave_ops = {
 
 int ptmx_open(struct file *f)
 {
-	int skip = console_index(), index = 0;
+	int skip = pts_index(console_rdev()), index = 0;	/* the console's */
 	while (index < PTY_MAX && (ptys[index] || index == skip))
 		index++;
 	if (index == PTY_MAX)
