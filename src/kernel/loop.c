@@ -60,10 +60,18 @@ void task_return(struct task *t, long result)
 	task_resume(t);
 }
 
-static void on_syscall(struct task *t)
+static void on_syscall(struct task *t, const struct plat_event *ev)
 {
-	if (plat_get_regs(t->host_tid, &t->regs))
+	t->regs = ev->regs;
+	if (ev->compat) {
+		/* persona is a kernel without IA32 emulation: as there, int
+		 * 0x80 and calls from 32-bit code are a general protection
+		 * fault. */
+		siginfo_t si = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+		t->regs.r.rip -= 2;	/* the fault is at the instruction */
+		signal_fault(t, &si);
 		return;
+	}
 	t->sysno = regs_sysno(&t->regs);
 	for (int i = 0; i < 6; i++)
 		t->args.a[i] = regs_arg(&t->regs, i);
@@ -101,7 +109,7 @@ static void handle_platform_events(void)
 			continue;
 		switch (ev.kind) {
 		case PEV_SYSCALL:
-			on_syscall(t);
+			on_syscall(t, &ev);
 			break;
 		case PEV_SIGNAL:
 			t->interrupt_sent = false;

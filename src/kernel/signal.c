@@ -357,6 +357,8 @@ static int setup_frame(struct task *t, int sig, const siginfo_t *info, struct k_
 	r->rax = 0;
 	r->rsp = sp;
 	r->rip = ka->handler;
+	r->cs = USER_CS;	/* handlers run in 64-bit mode, whatever ran before */
+	r->ss = USER_DS;
 	r->eflags &= ~(0x400UL | 0x100UL | 0x10000UL);	/* DF, TF, RF */
 	if ((ka->flags & SA_ONSTACK) && (t->altstack.flags & SS_AUTODISARM))
 		t->altstack.size = 0, t->altstack.sp = 0, t->altstack.flags = SS_DISABLE;

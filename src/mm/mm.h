@@ -9,6 +9,9 @@
 struct file;
 
 #define TASK_SIZE	0x7ffffffff000UL
+/* Nothing is ever mapped below this (Linux's vm.mmap_min_addr default):
+ * a NULL pointer stays a fault, and no guest code can run at address 0. */
+#define MMAP_MIN_ADDR	0x10000UL
 
 enum vma_kind { VMA_NORMAL, VMA_HEAP, VMA_STACK, VMA_VDSO, VMA_VVAR, VMA_STUB };
 

@@ -134,7 +134,7 @@ uaddr_t mm_get_unmapped(struct mm *mm, size_t len)
 			return top - len;
 		top = MIN(top, v->start);
 	}
-	if (top >= len + 0x10000)
+	if (top >= len + MMAP_MIN_ADDR)
 		return top - len;
 	return 0;
 }
@@ -195,7 +195,7 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1))
 			return -EINVAL;
-		if (addr > TASK_SIZE - len || addr < 0x10000)
+		if (addr > TASK_SIZE - len || addr < MMAP_MIN_ADDR)
 			return (flags & MAP_FIXED) ? -EPERM : -ENOMEM;
 		if (range_has_stub(mm, addr, addr + len))
 			return -ENOMEM;
@@ -204,7 +204,7 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 		start = addr;
 	} else {
 		addr = PAGE_DOWN(addr);
-		if (addr && addr >= 0x10000 && addr <= TASK_SIZE - len &&
+		if (addr >= MMAP_MIN_ADDR && addr <= TASK_SIZE - len &&
 		    range_free(mm, addr, addr + len))
 			start = addr;
 		else if (!(start = mm_get_unmapped(mm, len)))
@@ -394,6 +394,8 @@ long sys_mremap(struct task *t, const struct sysargs *a)
 	if (flags & MREMAP_FIXED) {
 		if ((want & (PAGE_SIZE - 1)) || want > TASK_SIZE - new_len)
 			return -EINVAL;
+		if (want < MMAP_MIN_ADDR)
+			return -EPERM;
 		if (want < old + old_len && old < want + new_len)
 			return -EINVAL;
 		if (range_has_stub(mm, want, want + new_len))

@@ -5,6 +5,7 @@
  * by its host thread id. */
 #pragma once
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include "arch.h"
@@ -24,6 +25,10 @@ struct plat_event {
 	int status;
 	int new_tid;
 	siginfo_t si;
+	/* PEV_SYSCALL: the thread's registers, and whether the call was made
+	 * into the 32-bit (ia32) table rather than the x86_64 one. */
+	struct cpu_regs regs;
+	bool compat;
 };
 
 /* Sets up the platform; returns an fd that becomes readable when events

@@ -8,8 +8,7 @@
  * for the kernel, everything else is dropped. The guests' host processes
  * ignore SIGCHLD, so host children that exit are reaped by the host at
  * once and no host zombies pile up behind the guest's own process tree. */
-#include "common.h"
-#include "platform.h"
+#include "ptrace_impl.h"
 #include "../../stub/stub_layout.h"
 #include <fcntl.h>
 #include <signal.h>
@@ -29,17 +28,18 @@
 extern const char stub_image[], stub_image_end[];
 
 static int stub_memfd = -1;
-static int ctl_sock[2] = { -1, -1 };	/* [0] kernel side, [1] every guest */
 static int sigchld_fd = -1;
 
 /* Events taken off waitpid() while waiting for something else. */
-static struct plat_event deferred[64];
-static int ndeferred;
+static struct plat_event *deferred;
+static size_t ndeferred, deferred_cap;
 
-static void defer(const struct plat_event *ev)
+void ptrace_defer(const struct plat_event *ev)
 {
-	if (ndeferred == ARRAY_SIZE(deferred))
-		kpanic("too many deferred platform events");
+	if (ndeferred == deferred_cap) {
+		deferred_cap = deferred_cap ? 2 * deferred_cap : 16;
+		deferred = xrealloc(deferred, deferred_cap * sizeof(*ev));
+	}
 	deferred[ndeferred++] = *ev;
 }
 
@@ -51,8 +51,6 @@ int plat_init(void)
 	size_t n = stub_image_end - stub_image;
 	if (write(stub_memfd, stub_image, n) != (ssize_t)n)
 		kpanic("writing the stub: %s", strerror(errno));
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl_sock))
-		kpanic("socketpair: %s", strerror(errno));
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -90,11 +88,18 @@ static int decode(int tid, int st, struct plat_event *ev)
 	if (WIFEXITED(st) || WIFSIGNALED(st)) {
 		ev->kind = PEV_EXITED;
 		ev->status = st;
+		chan_drop(tid);
 		return 1;
 	}
 	int sig = WSTOPSIG(st), event = st >> 16;
 	if (sig == (SIGTRAP | 0x80)) {
 		ev->kind = PEV_SYSCALL;
+		if (ptrace(PTRACE_GETREGS, tid, 0, &ev->regs.r))
+			return 0;	/* gone under us: its exit follows */
+		/* The `syscall` instruction leaves the return address in rcx;
+		 * int 0x80, sysenter, and anything run in a 32-bit code
+		 * segment are calls into the ia32 table instead. */
+		ev->compat = ev->regs.r.cs != USER_CS || ev->regs.r.rcx != ev->regs.r.rip;
 		return 1;
 	}
 	if (event == PTRACE_EVENT_STOP) {
@@ -145,12 +150,24 @@ int plat_next_event(struct plat_event *ev)
 
 int plat_spawn(int *out_tid)
 {
-	int go[2];
-	if (pipe2(go, O_CLOEXEC))
+	int go[2], ctl_sock[2];	/* [0] the kernel's end, [1] the guest's */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl_sock))
 		return -errno;
+	if (pipe2(go, O_CLOEXEC)) {
+		int e = errno;
+		close(ctl_sock[0]);
+		close(ctl_sock[1]);
+		return -e;
+	}
 	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		int e = errno;
+		close(go[0]);
+		close(go[1]);
+		close(ctl_sock[0]);
+		close(ctl_sock[1]);
+		return -e;
+	}
 	if (pid == 0) {
 		char c;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -170,17 +187,20 @@ int plat_spawn(int *out_tid)
 		syscall(SYS_close_range, STUB_CTL_FD + 2, ~0U, 0);
 		for (int fd = 0; fd < STUB_CTL_FD; fd++)
 			close(fd);
+		stub_drop_privileges();
 		char *argv[] = { "persona-stub", NULL }, *envp[] = { NULL };
 		syscall(SYS_execveat, STUB_CTL_FD + 1, "", argv, envp, AT_EMPTY_PATH);
 		_exit(127);
 	}
 	close(go[0]);
+	close(ctl_sock[1]);
 	long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
 		    PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 	if (ptrace(PTRACE_SEIZE, pid, 0, opts)) {
 		int e = errno;
 		kill(pid, SIGKILL);
 		close(go[1]);
+		close(ctl_sock[0]);
 		waitpid(pid, NULL, 0);
 		return -e;
 	}
@@ -190,13 +210,23 @@ int plat_spawn(int *out_tid)
 	/* Run through the exec event to the stub's first int3. */
 	for (;;) {
 		int st;
-		if (waitpid(pid, &st, __WALL) < 0)
+		if (waitpid(pid, &st, __WALL) < 0) {
+			close(ctl_sock[0]);
 			return -errno;
-		if (WIFEXITED(st) || WIFSIGNALED(st))
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			close(ctl_sock[0]);
 			return -ENOEXEC;
+		}
 		if (WSTOPSIG(st) == SIGTRAP && (st >> 16) == 0)
 			break;
 		ptrace(PTRACE_CONT, pid, 0, 0);
+	}
+	chan_add(pid, ctl_sock[0]);
+	int err = stub_confine(pid);
+	if (err) {
+		kill(pid, SIGKILL);
+		return err;
 	}
 	*out_tid = pid;
 	return 0;
@@ -251,104 +281,11 @@ int plat_set_fpstate(int tid, const void *buf)
 	return ptrace(PTRACE_SETREGSET, tid, NT_X86_XSTATE, &iov) ? -errno : 0;
 }
 
-/* Runs the gadget in `tid` until its int3. A fork or clone event on the
- * way records the new host thread in *child. */
-static long run_gadget(int tid, int *child)
-{
-	struct user_regs_struct r;
-	for (;;) {
-		int st;
-		if (waitpid(tid, &st, __WALL) < 0)
-			return -ESRCH;
-		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			struct plat_event ev = { .kind = PEV_EXITED, .tid = tid, .status = st };
-			defer(&ev);
-			return -ESRCH;
-		}
-		int event = st >> 16;
-		if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
-		    event == PTRACE_EVENT_CLONE) {
-			unsigned long msg = 0;
-			ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
-			if (child)
-				*child = (int)msg;
-		} else if (WSTOPSIG(st) == SIGTRAP && event == 0) {
-			ptrace(PTRACE_GETREGS, tid, 0, &r);
-			if (r.rip == STUB_SYSCALL_GADGET + 3)
-				return (long)r.rax;
-		}
-		ptrace(PTRACE_CONT, tid, 0, 0);	/* a host signal: drop it */
-	}
-}
-
-long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, long a4, long a5)
-{
-	struct user_regs_struct saved, r;
-	if (ptrace(PTRACE_GETREGS, tid, 0, &saved))
-		return -ESRCH;
-	r = saved;
-	r.rax = nr;
-	r.orig_rax = -1;
-	r.rdi = a0; r.rsi = a1; r.rdx = a2; r.r10 = a3; r.r8 = a4; r.r9 = a5;
-	r.rip = STUB_SYSCALL_GADGET;
-	if (ptrace(PTRACE_SETREGS, tid, 0, &r) || ptrace(PTRACE_CONT, tid, 0, 0))
-		return -ESRCH;
-	long ret = run_gadget(tid, NULL);
-	if (ret != -ESRCH)
-		ptrace(PTRACE_SETREGS, tid, 0, &saved);
-	return ret;
-}
-
-int plat_clone(int tid, unsigned long host_flags, int *child)
-{
-	struct user_regs_struct saved, r;
-	if (ptrace(PTRACE_GETREGS, tid, 0, &saved))
-		return -ESRCH;
-	r = saved;
-	r.rax = SYS_clone;
-	r.orig_rax = -1;
-	r.rdi = host_flags;
-	r.rsi = r.rdx = r.r10 = r.r8 = 0;	/* same stack; no tid writes */
-	r.rip = STUB_SYSCALL_GADGET;
-	*child = 0;
-	if (ptrace(PTRACE_SETREGS, tid, 0, &r) || ptrace(PTRACE_CONT, tid, 0, 0))
-		return -ESRCH;
-	long ret = run_gadget(tid, child);
-	if (ret == -ESRCH)
-		return -ESRCH;
-	ptrace(PTRACE_SETREGS, tid, 0, &saved);
-	if (ret < 0)
-		return (int)ret;
-	/* The child is auto-attached and stops before running anything. */
-	for (;;) {
-		int st;
-		if (waitpid(*child, &st, __WALL) < 0)
-			return -errno;
-		if (WIFSTOPPED(st))
-			return 0;
-		if (WIFEXITED(st) || WIFSIGNALED(st))
-			return -EAGAIN;
-	}
-}
-
 void plat_inherit(int from_tid, int to_tid)
 {
 	cpu_set_t set;
 	if (sched_getaffinity(from_tid, sizeof(set), &set) == 0)
 		sched_setaffinity(to_tid, sizeof(set), &set);
-}
-
-void plat_exit_thread(int tid)
-{
-	struct user_regs_struct r;
-	if (ptrace(PTRACE_GETREGS, tid, 0, &r))
-		return;
-	r.rax = SYS_exit;
-	r.orig_rax = -1;
-	r.rdi = 0;
-	r.rip = STUB_SYSCALL_GADGET;
-	if (ptrace(PTRACE_SETREGS, tid, 0, &r) == 0 && ptrace(PTRACE_CONT, tid, 0, 0) == 0)
-		run_gadget(tid, NULL);	/* returns with its exit deferred */
 }
 
 void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb)
@@ -384,44 +321,6 @@ void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb)
 		if (sscanf(line, "VmHWM: %llu", &u) == 1)
 			*maxrss_kb = u;
 	fclose(f);
-}
-
-int plat_pass_fd(int tid, int fd)
-{
-	char byte = 0;
-	struct iovec iov = { &byte, 1 };
-	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (sendmsg(ctl_sock[0], &mh, 0) != 1)
-		return -errno;
-
-	/* The same message header, laid out in the stub's scratch page. */
-	struct { struct msghdr mh; struct iovec iov; char data[8];
-		 union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl; } g;
-	memset(&g, 0, sizeof(g));
-	uint64_t base = STUB_SCRATCH;
-	g.iov.iov_base = (void *)(base + offsetof(__typeof__(g), data));
-	g.iov.iov_len = 1;
-	g.mh.msg_iov = (void *)(base + offsetof(__typeof__(g), iov));
-	g.mh.msg_iovlen = 1;
-	g.mh.msg_control = (void *)(base + offsetof(__typeof__(g), ctl));
-	g.mh.msg_controllen = sizeof(g.ctl.buf);
-	if (plat_write_mem(tid, base, &g, sizeof(g)) != sizeof(g))
-		return -EFAULT;
-	long r = plat_host_syscall(tid, SYS_recvmsg, STUB_CTL_FD, base, MSG_CMSG_CLOEXEC, 0, 0, 0);
-	if (r != 1)
-		return r < 0 ? (int)r : -EIO;
-	if (plat_read_mem(tid, &g, base, sizeof(g)) != sizeof(g))
-		return -EFAULT;
-	int gfd;
-	memcpy(&gfd, CMSG_DATA((struct cmsghdr *)g.ctl.buf), sizeof(int));
-	return gfd;
 }
 
 long plat_read_mem(int tid, void *dst, uint64_t src, size_t n)

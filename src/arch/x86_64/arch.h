@@ -5,6 +5,10 @@
 
 struct cpu_regs { struct user_regs_struct r; };
 
+/* The 64-bit user code and stack segments (Linux's __USER_CS, __USER_DS). */
+#define USER_CS	0x33
+#define USER_DS	0x2b
+
 static inline long regs_sysno(const struct cpu_regs *c) { return (long)c->r.orig_rax; }
 static inline uint64_t regs_arg(const struct cpu_regs *c, int i)
 {

@@ -1,0 +1,136 @@
+/* The host kernel's own fence around every guest host process: defense in
+ * depth under persona's trap handling, as gVisor fences its stubs.
+ *
+ * Guest system calls never reach this filter: under PTRACE_SYSEMU the host
+ * stops the thread at syscall entry and skips the call before seccomp runs.
+ * What the filter sees are the host calls made on the stub's gadget under
+ * PTRACE_CONT, which persona makes for itself (memory mappings, the host
+ * side of clone, a thread's exit, receiving an fd on the control channel).
+ * If guest code ever ran a host call there — a bug in persona — it could
+ * make only those, with those arguments, and anything else kills the
+ * process. The stub process also runs with no_new_privs, no capabilities
+ * (even when persona is root), and no host fd but its control channel. */
+#include "ptrace_impl.h"
+#include "../../stub/stub_layout.h"
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#define MAX_INSNS 96
+
+struct bpf_prog {
+	struct sock_filter ins[MAX_INSNS];
+	unsigned n;
+};
+
+static void emit(struct bpf_prog *p, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (p->n == MAX_INSNS)
+		kpanic("stub filter too long");
+	p->ins[p->n++] = (struct sock_filter)BPF_JUMP(code, k, jt, jf);
+}
+
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#define ARG_HI(i) (ARG_LO(i) + 4)
+
+/* Call `nr` is allowed outright. The accumulator holds the call number on
+ * entry, and still does when the block is jumped over. */
+static void allow(struct bpf_prog *p, int nr)
+{
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, nr);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+}
+
+/* Call `nr` is allowed when its argument `arg` (all 64 bits) is one of
+ * `vals`; otherwise the process dies. */
+static void allow_if(struct bpf_prog *p, int nr, int arg, const uint32_t *vals, unsigned nvals)
+{
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 2 + 1 + nvals + 2, nr);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_HI(arg));
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1 + nvals, 0);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(arg));
+	for (unsigned i = 0; i < nvals; i++)
+		emit(p, BPF_JMP | BPF_JEQ | BPF_K, nvals - i, 0, vals[i]);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+}
+
+static void build_filter(struct bpf_prog *p)
+{
+	static const uint32_t ctl_fd[] = { STUB_CTL_FD };
+	/* The only host clones persona makes: a thread, a vfork-style
+	 * child sharing memory, a forked child (see fork.c). */
+	static const uint32_t clones[] = {
+		CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FS | CLONE_FILES,
+		CLONE_VM | SIGCHLD, SIGCHLD,
+	};
+	/* The advice sys_madvise passes on; never MADV_HWPOISON and the
+	 * other privileged ones. */
+	static const uint32_t advice[] = {
+		MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED,
+		MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE,
+		MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
+		MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT,
+	};
+	p->n = 0;
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+	emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+	allow(p, SYS_mmap);
+	allow(p, SYS_munmap);
+	allow(p, SYS_mprotect);
+	allow(p, SYS_mremap);
+	allow(p, SYS_close);
+	allow(p, SYS_exit);
+	allow_if(p, SYS_recvmsg, 0, ctl_fd, ARRAY_SIZE(ctl_fd));
+	allow_if(p, SYS_dup2, 1, ctl_fd, ARRAY_SIZE(ctl_fd));
+	allow_if(p, SYS_madvise, 2, advice, ARRAY_SIZE(advice));
+	allow_if(p, SYS_clone, 0, clones, ARRAY_SIZE(clones));
+	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+}
+
+int stub_confine(int tid)
+{
+	struct bpf_prog p;
+	build_filter(&p);
+	/* The program and its header go through the scratch page; no guest
+	 * code has run in this process yet, so nothing can change them. */
+	struct sock_fprog fprog = { .len = (unsigned short)p.n,
+				    .filter = (struct sock_filter *)(STUB_SCRATCH + 64) };
+	size_t size = p.n * sizeof(p.ins[0]);
+	if (64 + size > 4096)
+		kpanic("stub filter too long");
+	if (plat_write_mem(tid, STUB_SCRATCH, &fprog, sizeof(fprog)) != sizeof(fprog) ||
+	    plat_write_mem(tid, STUB_SCRATCH + 64, p.ins, size) != (long)size)
+		return -EFAULT;
+	long r = plat_host_syscall(tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, STUB_SCRATCH, 0, 0, 0);
+	return r < 0 ? (int)r : 0;
+}
+
+/* In the new stub process, before it execs the stub: no way to gain
+ * privileges, no capabilities left to gain on exec, few fds. */
+void stub_drop_privileges(void)
+{
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (geteuid() == 0 || prctl(PR_CAPBSET_READ, CAP_SETPCAP, 0, 0, 0) == 1) {
+		for (int cap = 0; cap <= 63; cap++)
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno == EINVAL)
+				break;
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	syscall(SYS_capset, &h, d);
+	struct rlimit nofile = { 16, 16 };
+	setrlimit(RLIMIT_NOFILE, &nofile);
+}

@@ -1,0 +1,30 @@
+/* What the ptrace platform's files share among themselves (never seen
+ * outside platform/). */
+#pragma once
+#include "common.h"
+#include "platform.h"
+#include <sys/user.h>
+
+/* Queues an event taken off waitpid() while waiting for something else. */
+void ptrace_defer(const struct plat_event *ev);
+
+/* Per-process control channels: the socket over which the kernel passes
+ * host fds into one guest process (its fd STUB_CTL_FD). Every host thread
+ * of a process names the same channel. */
+void chan_add(int tid, int kfd);
+void chan_share(int from_tid, int to_tid);
+int chan_fd(int tid);
+void chan_drop(int tid);
+/* Gives the new process `child` (a fork of `parent`, still holding a copy
+ * of the parent's channel) a channel of its own. */
+int chan_fork(int parent, int child);
+
+/* Runs host system call `nr` in stopped thread `tid` on the stub's gadget
+ * with fixed 64-bit segments and flags; *child learns a new thread made on
+ * the way (clone). Anything unexpected kills the guest process. */
+long gadget_call(int tid, long nr, const long args[6], int *child);
+
+/* Confines a freshly spawned stub process (before its first guest code). */
+int stub_confine(int tid);
+/* Runs in a new stub process before its exec (see confine.c). */
+void stub_drop_privileges(void);
