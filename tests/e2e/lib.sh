@@ -68,3 +68,17 @@ expect() {
 }
 
 finish() { exit $((failures > 100 ? 100 : failures)); }
+
+# attack NAME: builds tests/e2e/attacks/NAME.c (static, once) and prints
+# the program's path; it lives outside /tmp, which the guest sees fresh.
+attack() {
+	local src out
+	src=$(dirname "$0")/attacks/$1.c
+	out=${BUILD_DIR:-$(dirname "$0")/../../build/tests}/attacks/$1
+	mkdir -p "$(dirname "$out")"
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+		${CC:-gcc} -static -O1 -Wall -pthread -o "$out" "$src" 2>"$work/cc.err" ||
+			{ cat "$work/cc.err" >&2; return 1; }
+	fi
+	echo "$out"
+}

@@ -1,0 +1,142 @@
+/* A guest that uses the stub's pages itself.
+ *   gadget jump PATH   runs openat(PATH, O_CREAT), socket() and kill(1, 0)
+ *                      by jumping into the stub's "syscall; int3" gadget
+ *   gadget scratch     one thread scribbles over the stub's scratch page
+ *                      while another maps files; a child process (another
+ *                      uid) checks that its own mappings show its files
+ * Under persona the gadget's syscall is an ordinary guest call (the file
+ * lands in the guest's world), and scribbling hurts no one else. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define STUB_GADGET	0x7fe000000000UL
+#define STUB_SCRATCH	0x7fe000001000UL
+
+static volatile uint64_t gadget_result;
+static volatile int in_gadget;
+
+/* The gadget's int3 comes back as SIGTRAP: take the result, go on. */
+static void on_trap(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig; (void)si;
+	ucontext_t *u = uc;
+	if (!in_gadget)
+		_exit(9);
+	gadget_result = u->uc_mcontext.gregs[REG_RAX];
+	in_gadget = 0;
+	u->uc_mcontext.gregs[REG_RIP] = u->uc_mcontext.gregs[REG_R12];	/* back to the caller */
+}
+
+static long via_gadget(long nr, long a0, long a1, long a2, long a3)
+{
+	in_gadget = 1;
+	__asm__ volatile("lea 1f(%%rip), %%r12\n\tmov %1, %%rax\n\tmov %2, %%rdi\n\tmov %3, %%rsi\n\t"
+			 "mov %4, %%rdx\n\tmov %5, %%r10\n\tjmp *%6\n1:"
+			 : "=m"(gadget_result)
+			 : "r"(nr), "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(STUB_GADGET)
+			 : "rax", "rdi", "rsi", "rdx", "r10", "r12", "rcx", "r11", "memory");
+	return (long)gadget_result;
+}
+
+static int jump(const char *path)
+{
+	struct sigaction sa = { .sa_sigaction = on_trap, .sa_flags = SA_SIGINFO };
+	sigaction(SIGTRAP, &sa, NULL);
+	long fd = via_gadget(SYS_openat, AT_FDCWD, (long)path, O_CREAT | O_WRONLY, 0644);
+	printf("openat through the gadget: %s\n", fd >= 0 ? "an fd" : "failed");
+	printf("the file is in the guest's world: %s\n", access(path, F_OK) == 0 ? "yes" : "no");
+	long s = via_gadget(SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0);
+	printf("socket through the gadget: %s\n", s >= 0 ? "a guest socket" : "failed");
+	long k = via_gadget(SYS_kill, 1, 0, 0, 0);
+	printf("kill(1, 0) through the gadget: %ld\n", k);
+	return 0;
+}
+
+static volatile int stop;
+
+static void *scribble(void *arg)
+{
+	(void)arg;
+	unsigned seed = 1;
+	while (!stop) {
+		volatile int *p = (volatile int *)STUB_SCRATCH;
+		for (int i = 0; i < 64; i++)
+			p[i] = (rand_r(&seed) & 1) ? 3 : rand_r(&seed) % 8;
+	}
+	return NULL;
+}
+
+static int mapping_matches(const char *path)
+{
+	char want[256] = { 0 };
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, want, sizeof(want));
+	char *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 0;	/* a failed map is no lie */
+	int ok = n > 0 && memcmp(m, want, n) == 0;
+	munmap(m, 4096);
+	return ok ? 1 : -1;
+}
+
+static int scratch(void)
+{
+	int go[2];
+	if (pipe(go))
+		return 1;
+	pid_t victim = fork();
+	if (victim == 0) {
+		char c;
+		read(go[0], &c, 1);
+		int bad = 0, good = 0;
+		for (int i = 0; i < 300; i++) {
+			int r = mapping_matches("/etc/hostname");
+			bad += r < 0;
+			good += r > 0;
+		}
+		printf("victim: %d mappings showed another file\n", bad);
+		printf("victim: mappings %s\n", good == 300 ? "all fine" : "failed");
+		fflush(stdout);
+		execl("/bin/sh", "sh", "-c", "exit 7", (char *)NULL);	/* a dynamic exec */
+		_exit(99);
+	}
+	if (setgid(65534) || setuid(65534))
+		return 1;
+	pthread_t th;
+	pthread_create(&th, NULL, scribble, NULL);
+	write(go[1], "g", 1);
+	for (int i = 0; i < 300; i++)
+		mapping_matches("/etc/passwd");
+	int st;
+	waitpid(victim, &st, 0);
+	stop = 1;
+	pthread_join(th, NULL);
+	printf("victim's exec: %s\n", WIFEXITED(st) && WEXITSTATUS(st) == 7 ? "ran" : "failed");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 2 && !strcmp(argv[1], "jump"))
+		return jump(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "scratch"))
+		return scratch();
+	return 2;
+}

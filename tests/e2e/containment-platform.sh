@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Containment at the platform: what a hostile guest can do with the
+# machine's own mechanisms (the ia32 entry, low addresses, the trap flag,
+# the stub's gadget and scratch page) reaches neither the host nor another
+# guest, and the guests' host processes are fenced by the host kernel.
+. "$(dirname "$0")/lib.sh"
+
+compat=$(attack compat32) || { fail build-compat32; finish; }
+gadget=$(attack gadget) || { fail build-gadget; finish; }
+marker=/tmp/persona-escape-$$
+trap 'rm -rf "$work" "$marker"*' EXIT
+
+# int 0x80 and 32-bit code: SIGSEGV (a kernel without IA32 emulation), at
+# the int 0x80 itself or, on a host without a 32-bit code segment, at the
+# far return; and no file on the host.
+for how in int80 far32; do
+	for world in default root; do
+		opts=()
+		[ $world = root ] && opts=(--root /)
+		out=$(pr "${opts[@]}" -- "$compat" "$how" "$marker-$how" 2>"$work/err")
+		if grep -qE '^signal 11 code 128 at (an int 0x80|the far return)' <<<"$out" &&
+			[ ! -e "$marker-$how" ]; then
+			pass "$how-$world"
+		else
+			fail "$how-$world" "$out" "$(ls -l "$marker-$how" 2>&1)" "$(head -3 "$work/err")"
+		fi
+	done
+done
+
+# Nothing is mapped or moved below mmap_min_addr (65536), root or not.
+expect low-addresses 0 "mremap to 0: Operation not permitted
+mremap to 0x8000: Operation not permitted
+mmap fixed 0: Operation not permitted
+mmap fixed 0x1000: Operation not permitted
+mmap hint 0x1000: above the floor" -- "$compat" lowmap
+
+# A host call persona makes for a guest that set the trap flag does not
+# single-step; the guest still gets its own SIGTRAP.
+expect trap-flag 0 "mmap with TF: ok, traps seen
+page usable" -- "$compat" trapflag
+
+# Jumping into the gadget is an ordinary guest call: the file is made in
+# the guest's world, never on the host.
+expect gadget-jump 0 "openat through the gadget: an fd
+the file is in the guest's world: yes
+socket through the gadget: a guest socket
+kill(1, 0) through the gadget: 0" -- "$gadget" jump "$marker-gadget"
+if [ -e "$marker-gadget" ]; then
+	fail gadget-jump-host "the gadget made $marker-gadget on the host"
+else
+	pass gadget-jump-host
+fi
+
+# A guest scribbling on the stub's scratch page while it maps files hurts
+# only itself: another guest's mappings show its own files, and its exec
+# (a dynamic program, which maps the loader and libc) works.
+expect scratch-page 0 "victim: 0 mappings showed another file
+victim: mappings all fine
+victim's exec: ran" -- "$gadget" scratch
+
+# The host's fence around every guest host process: seccomp filter,
+# no_new_privs, no capabilities, and no host fd but its own channel.
+"$PERSONA" run -- "$BB" sh -c 'sleep 5 & sleep 5' </dev/null &
+ppid=$!
+sleep 1
+n=0 bad=
+for pid in $(pgrep -P $ppid); do
+	n=$((n + 1))
+	st=/proc/$pid/status
+	grep -q '^Seccomp:[[:space:]]*2' $st || bad+="$pid: no seccomp filter; "
+	grep -q '^NoNewPrivs:[[:space:]]*1' $st || bad+="$pid: no no_new_privs; "
+	grep -q '^CapEff:[[:space:]]*0*$' $st || bad+="$pid: capabilities $(grep CapEff $st); "
+	grep -q '^CapBnd:[[:space:]]*0*$' $st || bad+="$pid: bounding set $(grep CapBnd $st); "
+	fds=$(ls /proc/$pid/fd | tr '\n' ' ')
+	[ "$fds" = "3 " ] || bad+="$pid: host fds $fds; "
+done
+kill $ppid 2>/dev/null
+wait $ppid 2>/dev/null
+if [ $n -ge 2 ] && [ -z "$bad" ]; then
+	pass stub-fenced
+else
+	fail stub-fenced "$n guest host processes" "$bad"
+fi
+finish
