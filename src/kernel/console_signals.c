@@ -7,6 +7,8 @@
 #include "ksignal.h"
 #include "vfs.h"
 #include "loop.h"
+#include "waitq.h"
+#include <time.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -63,12 +65,42 @@ int console_signals_init(void)
 	return sigfd;
 }
 
+/* A request to end persona, sent by a process (kill(1), a supervisor):
+ * the guest's init hears it first and may clean up, but the sandbox ends
+ * within END_GRACE_S whatever the guest does with it (an init ignores
+ * signals it has no handler for), or at once on a second request. Leaving
+ * persona kills every guest host process (PTRACE_O_EXITKILL). */
+#define END_GRACE_S 2
+static int end_requested;
+
+static void end_now(void *arg UNUSED)
+{
+	kwarn("the guest did not end on signal %d; ending the sandbox", end_requested);
+	exit(128 + end_requested);
+}
+
+static void request_end(int sig)
+{
+	if (end_requested)
+		end_now(NULL);
+	end_requested = sig;
+	struct timespec when;
+	clock_gettime(CLOCK_MONOTONIC, &when);
+	when.tv_sec += END_GRACE_S;
+	timer_add(&when, end_now, NULL);
+}
+
 void console_signals_handle(void)
 {
 	struct signalfd_siginfo si;
 	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 		int sig = si.ssi_signo;
-		if (sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGWINCH) {
+		bool from_process = (int)si.ssi_code <= 0;	/* SI_USER, SI_QUEUE, SI_TKILL */
+		if (from_process && (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)) {
+			if (init_process && !init_process->zombie)
+				send_signal_process(init_process, sig, NULL);
+			request_end(sig);
+		} else if (sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGWINCH) {
 			send_signal_pgrp(console_fg_pgrp, sig, NULL);
 		} else if (init_process && !init_process->zombie) {
 			send_signal_process(init_process, sig, NULL);

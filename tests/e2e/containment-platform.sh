@@ -81,4 +81,29 @@ if [ $n -ge 2 ] && [ -z "$bad" ]; then
 else
 	fail stub-fenced "$n guest host processes" "$bad"
 fi
+
+# SIGTERM, SIGINT and SIGHUP sent to persona by a process end the sandbox
+# promptly, even when the guest ignores them.
+for sig in TERM INT HUP; do
+	"$PERSONA" run -- "$BB" sh -c 'trap "" TERM INT HUP; while :; do sleep 1; done' </dev/null 2>/dev/null &
+	ppid=$!
+	sleep 0.5
+	start=$(date +%s)
+	kill -$sig $ppid
+	for _ in $(seq 100); do kill -0 $ppid 2>/dev/null || break; sleep 0.1; done
+	if kill -0 $ppid 2>/dev/null; then
+		kill -KILL $ppid
+		wait $ppid 2>/dev/null
+		fail "sig$sig-ends-sandbox" "persona still ran 10 s after SIG$sig"
+	else
+		wait $ppid
+		st=$?
+		want=$((128 + $(kill -l $sig)))
+		if [ $st = $want ] && [ $(($(date +%s) - start)) -le 5 ]; then
+			pass "sig$sig-ends-sandbox"
+		else
+			fail "sig$sig-ends-sandbox" "status $st (want $want)"
+		fi
+	fi
+done
 finish
