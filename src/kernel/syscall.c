@@ -210,7 +210,11 @@ void syscall_print_table(const char *format)
 			printf("%d\t%s\t%s\t%s\t%s\n", d->x86, a64, d->name,
 			       status_names[d->status], d->note);
 	}
-	if (md)
+	if (md) {
 		printf("\n%d DONE, %d PARTIAL, %d STUB, %d MISSING\n",
 		       counts[ST_DONE], counts[ST_PARTIAL], counts[ST_STUB], counts[ST_NONE]);
+		printf("\nThe ia32 table (int 0x80, sysenter, calls from 32-bit code) is not "
+		       "provided: as on a kernel built without IA32 emulation, such a call is a "
+		       "SIGSEGV (SI_KERNEL) at the instruction.\n");
+	}
 }
