@@ -97,12 +97,22 @@ static int hostfs_readlink(struct inode *i, char *buf, size_t len)
 	return n < 0 ? -errno : (int)n;
 }
 
+/* The permission bits persona writes to a host file. A guest root is root
+ * of the guest only: a set-user-ID or set-group-ID program it makes would
+ * run with host privileges for whoever runs it on the host, so those bits
+ * never reach a host file (a directory keeps its set-group-ID, which only
+ * says who owns new files). */
+static mode_t host_perm(uint32_t mode)
+{
+	return S_ISDIR(mode) ? mode & 03777 : mode & 01777;
+}
+
 static int hostfs_create(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev,
 			 struct inode **res)
 {
 	int r;
 	if (S_ISREG(mode)) {
-		r = openat(hfd(dir), name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode & 07777);
+		r = openat(hfd(dir), name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, host_perm(mode));
 		if (r >= 0)
 			close(r);
 	} else {
@@ -115,7 +125,7 @@ static int hostfs_create(struct inode *dir, const char *name, uint32_t mode, uin
 
 static int hostfs_mkdir(struct inode *dir, const char *name, uint32_t mode)
 {
-	return mkdirat(hfd(dir), name, mode & 07777) ? -errno : 0;
+	return mkdirat(hfd(dir), name, host_perm(S_IFDIR | mode)) ? -errno : 0;
 }
 
 static int hostfs_symlink(struct inode *dir, const char *name, const char *target)
@@ -152,7 +162,8 @@ static int hostfs_setattr(struct inode *i, const struct iattr *ia)
 {
 	char p[64];
 	fd_path(hfd(i), p, sizeof(p));
-	if ((ia->valid & ATTR_MODE) && !S_ISLNK(i->mode) && chmod(p, ia->mode & 07777))
+	if ((ia->valid & ATTR_MODE) && !S_ISLNK(i->mode) &&
+	    chmod(p, host_perm((i->mode & S_IFMT) | (ia->mode & 07777))))
 		return -errno;
 	if ((ia->valid & (ATTR_UID | ATTR_GID)) &&
 	    fchownat(hfd(i), "", ia->valid & ATTR_UID ? ia->uid : (uid_t)-1,

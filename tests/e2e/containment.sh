@@ -88,6 +88,22 @@ else
 	pass write-escape-host
 fi
 
+# A guest root is root of the guest only: no set-user-ID or set-group-ID
+# file it makes or changes in a host directory keeps those bits on the host
+# (whoever ran it there would run it with host privileges).
+bind=$(mktemp -d /var/tmp/persona-suid-XXXXXX)
+pr --bind "$bind:/mnt" -- "$BB" sh -c 'cp /bin/busybox /mnt/prog && chmod 4755 /mnt/prog &&
+	touch /mnt/sgid && chmod 2755 /mnt/sgid && mkdir /mnt/dir && chmod 2775 /mnt/dir' 2>"$work/suid.err"
+modes=$(stat -c '%n %a' "$bind/prog" "$bind/sgid" "$bind/dir" 2>&1 | sed "s|$bind/||")
+if [ "$modes" = "prog 755
+sgid 755
+dir 2775" ]; then
+	pass no-setuid-on-host
+else
+	fail no-setuid-on-host "$modes" "$(head -3 "$work/suid.err")"
+fi
+rm -rf "$bind"
+
 # The guest reads the host's network but cannot change it: route netlink
 # requests that would (RTM_NEWADDR) and interface ioctls that would
 # (SIOCSIFMTU) fail with EPERM, and the host's loopback stays as it was.
