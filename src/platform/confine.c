@@ -8,8 +8,9 @@
  * side of clone, a thread's exit, receiving an fd on the control channel).
  * If guest code ever ran a host call there — a bug in persona — it could
  * make only those, with those arguments, and anything else kills the
- * process. The stub process also runs with no_new_privs, no capabilities
- * (even when persona is root), and no host fd but its control channel. */
+ * process. The stub process also runs with no_new_privs, no capabilities,
+ * as nobody when persona is root, and with no host fd but its control
+ * channel. */
 #include "ptrace_impl.h"
 #include "../../stub/stub_layout.h"
 #include <sched.h>
@@ -19,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
@@ -26,6 +28,7 @@
 #include <linux/seccomp.h>
 
 #define MAX_INSNS 96
+#define STUB_UID 65534	/* nobody */
 
 struct bpf_prog {
 	struct sock_filter ins[MAX_INSNS];
@@ -118,16 +121,26 @@ int stub_confine(int tid)
 }
 
 /* In the new stub process, before it execs the stub: no way to gain
- * privileges, no capabilities left to gain on exec, few fds. */
+ * privileges, no capabilities left to gain on exec, few fds, and when
+ * persona is root, not root either (a root without capabilities still owns
+ * root's files): the stub runs as nobody. persona reaches it all the same
+ * through ptrace and the fds it passes. */
 void stub_drop_privileges(void)
 {
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	if (geteuid() == 0 || prctl(PR_CAPBSET_READ, CAP_SETPCAP, 0, 0, 0) == 1) {
+	if (prctl(PR_CAPBSET_READ, CAP_SETPCAP, 0, 0, 0) == 1) {
 		for (int cap = 0; cap <= 63; cap++)
 			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno == EINVAL)
 				break;
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (geteuid() == 0) {
+		if (setgroups(0, NULL) || setresgid(STUB_UID, STUB_UID, STUB_UID) ||
+		    setresuid(STUB_UID, STUB_UID, STUB_UID))
+			_exit(127);
+		/* A change of ids clears the parent-death signal. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2] = { { 0 } };
 	syscall(SYS_capset, &h, d);

@@ -59,7 +59,8 @@ victim: mappings all fine
 victim's exec: ran" -- "$gadget" scratch
 
 # The host's fence around every guest host process: seccomp filter,
-# no_new_privs, no capabilities, and no host fd but its own channel.
+# no_new_privs, no capabilities, not root, and no host fd but its own
+# channel.
 "$PERSONA" run -- "$BB" sh -c 'sleep 5 & sleep 5' </dev/null &
 ppid=$!
 sleep 1
@@ -71,6 +72,10 @@ for pid in $(pgrep -P $ppid); do
 	grep -q '^NoNewPrivs:[[:space:]]*1' $st || bad+="$pid: no no_new_privs; "
 	grep -q '^CapEff:[[:space:]]*0*$' $st || bad+="$pid: capabilities $(grep CapEff $st); "
 	grep -q '^CapBnd:[[:space:]]*0*$' $st || bad+="$pid: bounding set $(grep CapBnd $st); "
+	if [ "$(id -u)" = 0 ]; then	# persona as root: the stubs are nobody
+		grep -qE '^Uid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534' $st ||
+			bad+="$pid: $(grep Uid: $st); "
+	fi
 	fds=$(ls /proc/$pid/fd | tr '\n' ' ')
 	[ "$fds" = "3 " ] || bad+="$pid: host fds $fds; "
 done
