@@ -132,14 +132,16 @@ struct file *file_open_path(struct path p, unsigned flags, int *err)
 		return f;
 	}
 	*err = 0;
-	if (S_ISCHR(i->mode)) {
+	if ((S_ISCHR(i->mode) || S_ISBLK(i->mode)) && i->sb->nodev) {
+		*err = -EACCES;
+	} else if (S_ISCHR(i->mode)) {
 		struct kstat st;
 		inode_stat(i, &st);
 		*err = chrdev_open(st.rdev, f);
 	} else if (S_ISFIFO(i->mode)) {
 		*err = fifo_open(i, f);
-	} else if (S_ISSOCK(i->mode)) {
-		*err = -ENXIO;
+	} else if (S_ISSOCK(i->mode) || S_ISBLK(i->mode)) {
+		*err = -ENXIO;	/* persona has no block devices */
 	} else if (i->ops->open) {
 		*err = i->ops->open(i, f);
 	} else {
@@ -166,7 +168,7 @@ static int open_resolved(struct path p, unsigned flags, bool created, struct fil
 		return -ELOOP;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
 		return -ENOTDIR;
-	if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & O_CREAT)))
+	if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
 		return -EISDIR;
 	if (!created) {
 		int mask = (acc != O_WRONLY ? MAY_READ : 0) | (wants_write ? MAY_WRITE : 0);

@@ -114,6 +114,9 @@ struct super_block {
 	const char *type;	/* "tmpfs", "proc", ... as /proc/mounts says */
 	uint64_t dev;
 	bool readonly;
+	/* Device nodes here don't open (EACCES), as on a nodev mount: the
+	 * host directories, so that no host device is reached through them. */
+	bool nodev;
 	void *priv;
 };
 
