@@ -5,6 +5,7 @@
 #include <poll.h>
 #include "waitq.h"
 #include "pipe.h"
+#include "ksignal.h"
 
 struct file *file_alloc(void)
 {
@@ -114,6 +115,37 @@ ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 	if (!f->ops || !f->ops->write)
 		return -EINVAL;
 	return f->ops->write(f, buf, n, pos);
+}
+
+/* RLIMIT_FSIZE, as Linux's generic_write_check_limits: a write of `n`
+ * bytes at `pos` to a file of stored bytes (a regular file: tmpfs,
+ * hostfs, a host file) that starts at or past the limit fails with EFBIG
+ * and SIGXFSZ; one that starts below it is cut at the limit. Returns the
+ * count that may be written. */
+long file_write_limit(struct task *t, struct file *f, uint64_t pos, size_t n)
+{
+	rlim_t lim = t->proc->rlim[RLIMIT_FSIZE].rlim_cur;
+	if (!n || lim == RLIM_INFINITY || !f->ops || !f->ops->host_fd ||
+	    (f->inode && !S_ISREG(f->inode->mode)))
+		return (long)n;
+	struct kstat st;
+	if ((f->flags & O_APPEND) && file_stat(f, &st) == 0)
+		pos = st.size;
+	if (pos >= lim) {
+		send_sig_self(t, SIGXFSZ);
+		return -EFBIG;
+	}
+	return (long)MIN(n, lim - pos);
+}
+
+/* RLIMIT_FSIZE for truncate and ftruncate (Linux's inode_newsize_ok). */
+int file_size_limit(struct task *t, uint64_t size)
+{
+	rlim_t lim = t->proc->rlim[RLIMIT_FSIZE].rlim_cur;
+	if (lim == RLIM_INFINITY || size <= lim)
+		return 0;
+	send_sig_self(t, SIGXFSZ);
+	return -EFBIG;
 }
 
 static const struct file_ops path_only_ops = { 0 };

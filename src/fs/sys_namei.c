@@ -440,7 +440,8 @@ long sys_truncate(struct task *t, const struct sysargs *a)
 		err = -EISDIR;
 	else if (!S_ISREG(i->mode))
 		err = -EINVAL;
-	else if (!(err = path_may_write(p)) && !(err = inode_permission(i, MAY_WRITE))) {
+	else if (!(err = path_may_write(p)) && !(err = inode_permission(i, MAY_WRITE)) &&
+		 !(err = file_size_limit(t, len))) {
 		struct iattr ia = { .valid = ATTR_SIZE, .size = len };
 		err = i->ops->setattr ? i->ops->setattr(i, &ia) : -EPERM;
 		if (!err)
