@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #define IO_CHUNK (1 << 20)
 
@@ -218,7 +219,15 @@ long sys_lseek(struct task *t, const struct sysargs *a)
 			base = st.size;
 			break;
 		}
-		/* The whole file is data: no holes are tracked. */
+		/* A file on a host fd (tmpfs's memfd, a host file) has the
+		 * host's holes: ask it. */
+		int hfd = f->inode && S_ISREG(f->inode->mode) ? file_host_fd(f) : -1;
+		if (hfd >= 0) {
+			off_t o = lseek(hfd, off, whence);
+			r = o < 0 ? -errno : (long)(f->pos = o);
+			goto out;
+		}
+		/* Otherwise the whole file is data. */
 		if (off < 0 || (uint64_t)off >= st.size) {
 			r = -ENXIO;
 			goto out;

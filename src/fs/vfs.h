@@ -17,6 +17,7 @@ struct mount;
 struct file;
 struct super_block;
 struct iovec;
+struct statfs;
 
 
 /* What stat reports; filled by the filesystem's getattr. */
@@ -290,9 +291,13 @@ void xattrs_free(struct list_head *xs);
 
 /* Filesystems. */
 struct inode *hostfs_root(const char *host_dir, bool readonly, int *err);
-struct statfs;
 int hostfs_statfs(struct inode *i, struct statfs *out);
-struct inode *tmpfs_new_root(uint32_t mode);
+/* A tmpfs of `size` bytes; 0 for the default, half of the machine's
+ * memory, as Linux's. */
+struct inode *tmpfs_new_root(uint32_t mode, uint64_t size);
+uint64_t tmpfs_default_size(void);
+/* statfs's blocks of a tmpfs (false if `i` is not one). */
+bool tmpfs_statfs(struct inode *i, struct statfs *out);
 struct inode *overlay_new_root(struct inode *lower, struct inode *upper);
 struct inode *devfs_new_root(void);
 struct inode *procfs_new_root(void);

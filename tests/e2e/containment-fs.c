@@ -8,6 +8,7 @@
  *   containment-fs dev NODE      opens a device node, reads and writes it
  *   containment-fs mknod PATH MAJOR MINOR   makes a block device node
  *   containment-fs fill PATH     writes 64 KiB blocks until the first error
+ *   containment-fs tmpfs DIR     fills a 1 MiB tmpfs at DIR in several ways
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/xattr.h>
@@ -156,6 +158,54 @@ static int fill(const char *path)
 	return 0;
 }
 
+/* What statfs and stat say of the tmpfs and of one of its files. */
+static void usage_of(const char *label, const char *path)
+{
+	struct statfs sf;
+	struct stat st;
+	if (statfs(".", &sf) == 0)
+		printf("%s: blocks %ld free %ld avail %ld", label, (long)sf.f_blocks,
+		       (long)sf.f_bfree, (long)sf.f_bavail);
+	if (path && stat(path, &st) == 0)
+		printf(", %s size %ld st_blocks %ld", path, (long)st.st_size, (long)st.st_blocks);
+	printf("\n");
+}
+
+static int tmpfs(void)
+{
+	static char buf[1 << 20];
+	memset(buf, 't', sizeof(buf));
+	usage_of("empty", NULL);
+	int fd = open("sparse", O_RDWR | O_CREAT, 0644);
+	TRY("pwrite", "sparse@512K", pwrite(fd, buf, 1, 512 << 10));
+	TRY("pwrite", "sparse@8K", pwrite(fd, buf, 5000, 8 << 10));
+	usage_of("sparse", "sparse");
+	TRY("seek-data", "0", lseek(fd, 0, SEEK_DATA) == 8192 ? 0 : -1);
+	TRY("seek-hole", "8K", lseek(fd, 8192, SEEK_HOLE) == 16384 ? 0 : -1);
+	TRY("ftruncate", "100M", ftruncate(fd, 100 << 20));
+	usage_of("grown", "sparse");
+	TRY("ftruncate", "4K", ftruncate(fd, 4096));
+	usage_of("shrunk", "sparse");
+	close(fd);
+	int a = open("a", O_RDWR | O_CREAT, 0644), b = open("b", O_RDWR | O_CREAT, 0644);
+	printf("a: wrote %ld\n", (long)write(a, buf, (600 << 10) - 1000));
+	usage_of("a", "a");
+	printf("b: wrote %ld\n", (long)write(b, buf, 600 << 10));	/* cut at the size */
+	usage_of("b", "b");
+	TRY("write", "b 10", write(b, buf, 10));
+	printf("a: wrote %ld\n", (long)write(a, buf, 5000));	/* the rest of its last page */
+	TRY("write", "a 5000", write(a, buf, 5000));
+	TRY("pwrite", "a@0", pwrite(a, buf, 4096, 0));
+	TRY("unlink", "b", unlink("b"));
+	usage_of("b unlinked, open", "a");
+	close(b);
+	usage_of("b closed", "a");
+	TRY("truncate", "a", truncate("a", 100 << 10));
+	usage_of("a truncated", "a");
+	close(a);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -172,6 +222,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "fill"))
 		return fill(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "tmpfs"))
+		return chdir(argv[2]) || tmpfs();
 	fprintf(stderr, "usage: see the comment at the top of containment-fs.c\n");
 	return 2;
 }

@@ -61,6 +61,27 @@ else
 	fail ro-bind-host-untouched "$(diff <(echo "$before") <(snap "$ro"))"
 fi
 
+## 3. a tmpfs has a size, shared by its files, as Linux's
+
+mkdir "$scratch/t"
+unshare -m sh -c 'mount -t tmpfs -o size=1M none "$1" && "$2" tmpfs "$1"' sh "$scratch/t" "$probe" >"$work/native" 2>&1
+pr --size 1M --tmpfs /mnt -- "$probe" tmpfs /mnt >"$work/guest" 2>&1
+differ tmpfs-size "$work/native" "$work/guest"
+# the default is half of the machine's memory: /tmp, /dev/shm, --tmpfs
+unshare -m sh -c 'mount -t tmpfs none "$1" && "$2" stat -f -c %b "$1"' sh "$scratch/t" "$BB" >"$work/native" 2>&1
+for d in /tmp /dev/shm /mnt; do
+	pr --tmpfs /mnt -- "$BB" stat -f -c %b "$d" >"$work/guest" 2>&1
+	differ "tmpfs-default-size $d" "$work/native" "$work/guest"
+done
+# the default world's changes live in a tmpfs too, and count against it
+out=$(pr -- "$BB" sh -c "$BB stat -f -c %f /; $BB head -c 1048576 /dev/zero >$scratch/t/f; $BB stat -f -c %f /" 2>&1)
+if [ "$(echo "$out" | sed -n 1p)" = $(($(echo "$out" | sed -n 2p) + 256)) ] && [ ! -e "$scratch/t/f" ]; then
+	pass overlay-upper-counted
+else
+	fail overlay-upper-counted "free blocks before and after writing 1 MiB:" "$out"
+fi
+expect size-without-tmpfs 2 "" --size 1M -- "$BB" true
+
 ## 1. device nodes: host directories are nodev
 
 # A loop device over a scratch file stands for a host disk: if the guest
