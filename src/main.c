@@ -18,6 +18,8 @@ static void usage(FILE *out)
 		"  --bind SRC:DST      mount host directory SRC at DST, writable\n"
 		"  --ro-bind SRC:DST   mount host directory SRC at DST, read-only\n"
 		"  --tmpfs DIR         mount a fresh tmpfs at DIR\n"
+		"  --size BYTES        the size of the next --tmpfs (K, M, G suffixes;\n"
+		"                      default: half of the machine's memory)\n"
 		"  --chdir DIR         start in DIR\n"
 		"  --setenv KEY VALUE  set an environment variable\n"
 		"  --trace             print each system call to stderr\n"
@@ -35,14 +37,36 @@ static _Noreturn void bad_usage(const char *fmt, const char *arg)
 	exit(2);
 }
 
+/* --size BYTES, as bubblewrap's, with tmpfs's size= suffixes allowed. */
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	int shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (errno || *end || !n || *s == '-' || n > (UINT64_MAX >> shift))
+		bad_usage("--size needs a size in bytes, got '%s'", s);
+	return (uint64_t)n << shift;
+}
+
+static uint64_t next_size;	/* --size for the next --tmpfs */
+
 static int add_mount(struct boot_options *o, const char *spec, int kind)
 {
 	o->mounts = xrealloc(o->mounts, (o->nmounts + 1) * sizeof(*o->mounts));
 	struct mount_spec *m = &o->mounts[o->nmounts++];
 	m->kind = kind;
+	m->size = 0;
 	if (kind == M_TMPFS) {
 		m->src = NULL;
 		m->dst = spec;
+		m->size = next_size;
+		next_size = 0;
 	} else {
 		char *colon = strchr(spec, ':');
 		if (!colon || colon == spec || !colon[1])
@@ -58,12 +82,13 @@ static int add_mount(struct boot_options *o, const char *spec, int kind)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_ROOT = 256, O_BIND, O_RO_BIND, O_TMPFS, O_CHDIR, O_SETENV, O_TRACE, O_QUIET };
+	enum { O_ROOT = 256, O_BIND, O_RO_BIND, O_TMPFS, O_SIZE, O_CHDIR, O_SETENV, O_TRACE, O_QUIET };
 	static const struct option opts[] = {
 		{ "root", required_argument, 0, O_ROOT },
 		{ "bind", required_argument, 0, O_BIND },
 		{ "ro-bind", required_argument, 0, O_RO_BIND },
 		{ "tmpfs", required_argument, 0, O_TMPFS },
+		{ "size", required_argument, 0, O_SIZE },
 		{ "chdir", required_argument, 0, O_CHDIR },
 		{ "setenv", required_argument, 0, O_SETENV },
 		{ "trace", no_argument, 0, O_TRACE },
@@ -80,6 +105,7 @@ static int cmd_run(int argc, char **argv)
 		case O_BIND: add_mount(&o, optarg, M_BIND); break;
 		case O_RO_BIND: add_mount(&o, optarg, M_RO_BIND); break;
 		case O_TMPFS: add_mount(&o, optarg, M_TMPFS); break;
+		case O_SIZE: next_size = parse_size(optarg); break;
 		case O_CHDIR: o.chdir = optarg; break;
 		case O_SETENV:
 			if (optind >= argc)
@@ -94,6 +120,8 @@ static int cmd_run(int argc, char **argv)
 		default: bad_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (next_size)
+		bad_usage("%s must come before the --tmpfs it sizes", "--size");
 	if (optind >= argc)
 		bad_usage("%s: no program given", "run");
 	o.argv = argv + optind;

@@ -40,7 +40,7 @@ static const struct {
 
 struct inode *devfs_new_root(void)
 {
-	struct inode *root = tmpfs_new_root(S_IFDIR | 0755);
+	struct inode *root = tmpfs_new_root(S_IFDIR | 0755, 0);
 	/* A tmpfs filled with device nodes is what Linux calls devtmpfs. */
 	root->sb->type = "devtmpfs";
 	const struct inode_ops *ops = root->ops;

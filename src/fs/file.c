@@ -5,6 +5,7 @@
 #include <poll.h>
 #include "waitq.h"
 #include "pipe.h"
+#include "ksignal.h"
 
 struct file *file_alloc(void)
 {
@@ -116,6 +117,37 @@ ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 	return f->ops->write(f, buf, n, pos);
 }
 
+/* RLIMIT_FSIZE, as Linux's generic_write_check_limits: a write of `n`
+ * bytes at `pos` to a file of stored bytes (a regular file: tmpfs,
+ * hostfs, a host file) that starts at or past the limit fails with EFBIG
+ * and SIGXFSZ; one that starts below it is cut at the limit. Returns the
+ * count that may be written. */
+long file_write_limit(struct task *t, struct file *f, uint64_t pos, size_t n)
+{
+	rlim_t lim = t->proc->rlim[RLIMIT_FSIZE].rlim_cur;
+	if (!n || lim == RLIM_INFINITY || !f->ops || !f->ops->host_fd ||
+	    (f->inode && !S_ISREG(f->inode->mode)))
+		return (long)n;
+	struct kstat st;
+	if ((f->flags & O_APPEND) && file_stat(f, &st) == 0)
+		pos = st.size;
+	if (pos >= lim) {
+		send_sig_self(t, SIGXFSZ);
+		return -EFBIG;
+	}
+	return (long)MIN(n, lim - pos);
+}
+
+/* RLIMIT_FSIZE for truncate and ftruncate (Linux's inode_newsize_ok). */
+int file_size_limit(struct task *t, uint64_t size)
+{
+	rlim_t lim = t->proc->rlim[RLIMIT_FSIZE].rlim_cur;
+	if (lim == RLIM_INFINITY || size <= lim)
+		return 0;
+	send_sig_self(t, SIGXFSZ);
+	return -EFBIG;
+}
+
 static const struct file_ops path_only_ops = { 0 };
 static int link_depth;	/* dangling links followed by one open() */
 
@@ -132,14 +164,16 @@ struct file *file_open_path(struct path p, unsigned flags, int *err)
 		return f;
 	}
 	*err = 0;
-	if (S_ISCHR(i->mode)) {
+	if ((S_ISCHR(i->mode) || S_ISBLK(i->mode)) && i->sb->nodev) {
+		*err = -EACCES;
+	} else if (S_ISCHR(i->mode)) {
 		struct kstat st;
 		inode_stat(i, &st);
 		*err = chrdev_open(st.rdev, f);
 	} else if (S_ISFIFO(i->mode)) {
 		*err = fifo_open(i, f);
-	} else if (S_ISSOCK(i->mode)) {
-		*err = -ENXIO;
+	} else if (S_ISSOCK(i->mode) || S_ISBLK(i->mode)) {
+		*err = -ENXIO;	/* persona has no block devices */
 	} else if (i->ops->open) {
 		*err = i->ops->open(i, f);
 	} else {
@@ -166,7 +200,7 @@ static int open_resolved(struct path p, unsigned flags, bool created, struct fil
 		return -ELOOP;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
 		return -ENOTDIR;
-	if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & O_CREAT)))
+	if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
 		return -EISDIR;
 	if (!created) {
 		int mask = (acc != O_WRONLY ? MAY_READ : 0) | (wants_write ? MAY_WRITE : 0);

@@ -56,6 +56,7 @@ struct inode *hostfs_root(const char *host_dir, bool readonly, int *err)
 	if (fstat(fd, &st) == 0)
 		sb->dev = st.st_dev;
 	sb->readonly = readonly;
+	sb->nodev = true;
 	return hostfs_inode(sb, fd, err);
 }
 
@@ -111,6 +112,10 @@ static int hostfs_create(struct inode *dir, const char *name, uint32_t mode, uin
 			 struct inode **res)
 {
 	int r;
+	/* nodev, and more: a host device node is never made, as for an
+	 * unprivileged user of the host (bubblewrap, rootless containers). */
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return -EPERM;
 	if (S_ISREG(mode)) {
 		r = openat(hfd(dir), name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, host_perm(mode));
 		if (r >= 0)

@@ -36,6 +36,8 @@ static struct inode *ovl_inode(struct super_block *sb, struct inode *upper, stru
 struct inode *overlay_new_root(struct inode *lower, struct inode *upper)
 {
 	struct super_block *sb = sb_new("overlay");
+	sb->nodev = lower->sb->nodev;	/* the host's nodes show through */
+	sb->priv = inode_get(upper);	/* what statfs counts */
 	return ovl_inode(sb, upper, lower, NULL, "/");
 }
 

@@ -36,15 +36,14 @@ static bool owner_or_root(struct task *t, struct inode *i)
 	return t->proc->euid == 0 || t->proc->euid == st.uid;
 }
 
-static int apply(struct task *t, struct path p, struct iattr *ia)
+/* Makes the change; the caller has checked that the mount is writable,
+ * first of all as Linux's mnt_want_write does. */
+static int apply(struct path p, struct iattr *ia)
 {
 	struct inode *i = p.dentry->inode;
-	int err = path_may_write(p);
-	if (err)
-		return err;
+	int err;
 	if (!i->ops->setattr)
 		return -EPERM;
-	(void)t;
 	if ((err = i->ops->setattr(i, ia)))
 		return err;
 	dnotify_path_event(p, (ia->valid & ATTR_SIZE) ? DN_MODIFY : DN_ATTRIB);
@@ -54,10 +53,12 @@ static int apply(struct task *t, struct path p, struct iattr *ia)
 static long do_chmod(struct task *t, struct path p, uint32_t mode)
 {
 	struct inode *i = p.dentry->inode;
-	long err = owner_or_root(t, i) ? 0 : -EPERM;
+	long err = path_may_write(p);
+	if (!err && !owner_or_root(t, i))
+		err = -EPERM;
 	if (!err) {
 		struct iattr ia = { .valid = ATTR_MODE, .mode = mode & 07777 };
-		err = apply(t, p, &ia);
+		err = apply(p, &ia);
 	}
 	path_put(&p);
 	return err;
@@ -96,8 +97,8 @@ static long do_chown(struct task *t, struct path p, uint32_t uid, uint32_t gid)
 		ia.valid |= ATTR_GID;
 		ia.gid = gid;
 	}
-	long err = 0;
-	if (t->proc->euid != 0) {
+	long err = path_may_write(p);
+	if (!err && t->proc->euid != 0) {
 		struct kstat st;
 		inode_stat(i, &st);
 		/* Only root gives files away; an owner may pick his group. */
@@ -106,7 +107,7 @@ static long do_chown(struct task *t, struct path p, uint32_t uid, uint32_t gid)
 			err = -EPERM;
 	}
 	if (!err && ia.valid)
-		err = apply(t, p, &ia);
+		err = apply(p, &ia);
 	path_put(&p);
 	return err;
 }
@@ -164,11 +165,13 @@ static long do_utimes(struct task *t, struct path p, const struct timespec *ts)
 	}
 	bool explicit_time = ts && ((ts[0].tv_nsec != UTIME_NOW && ts[0].tv_nsec != UTIME_OMIT) ||
 				    (ts[1].tv_nsec != UTIME_NOW && ts[1].tv_nsec != UTIME_OMIT));
-	if (explicit_time ? !owner_or_root(t, p.dentry->inode)
+	if ((err = path_may_write(p)))
+		;
+	else if (explicit_time ? !owner_or_root(t, p.dentry->inode)
 			  : !owner_or_root(t, p.dentry->inode) && inode_permission(p.dentry->inode, MAY_WRITE))
 		err = explicit_time ? -EPERM : -EACCES;
 	if (!err && ia.valid)
-		err = apply(t, p, &ia);
+		err = apply(p, &ia);
 	path_put(&p);
 	return err;
 }

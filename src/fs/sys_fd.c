@@ -259,7 +259,7 @@ long sys_ftruncate(struct task *t, const struct sysargs *a)
 		r = -EBADF;
 	else if (!file_writable(f) || !f->inode || !S_ISREG(f->inode->mode) || !f->ops->truncate)
 		r = -EINVAL;
-	else if (!(r = f->ops->truncate(f, len)))
+	else if (!(r = file_size_limit(t, len)) && !(r = f->ops->truncate(f, len)))
 		dnotify_path_event(f->path, DN_MODIFY);
 	file_put(f);
 	return r;

@@ -128,7 +128,9 @@ static long do_unlinkat(struct task *t, int dirfd, uaddr_t uname, bool rmdir)
 		      !strcmp(nw.last, "..") ? -ENOTEMPTY : -EBUSY;
 		goto out;
 	}
-	if ((err = lookup_one(nw.parent, nw.last, &victim)))
+	/* A read-only mount refuses before the name is looked at, as
+	 * Linux's mnt_want_write comes first. */
+	if ((err = path_may_write(nw.parent)) || (err = lookup_one(nw.parent, nw.last, &victim)))
 		goto out;
 	/* lookup_one crossed into a mount on the victim: it's busy. */
 	bool mounted = victim.mnt != nw.parent.mnt;
@@ -193,20 +195,20 @@ static long do_renameat2(struct task *t, int odfd, uaddr_t oname, int ndfd, uadd
 		return err;
 	}
 	struct path src = { 0 }, dst = { 0 };
-	if (is_dots(o.last) || is_dots(n.last)) {
+	/* Linux's order: the mounts, the names, a read-only mount, then
+	 * the files. */
+	if (o.parent.mnt != n.parent.mnt)
+		err = -EXDEV;
+	else if (is_dots(o.last) || is_dots(n.last))
 		err = -EBUSY;
-		goto out;
-	}
-	if ((err = lookup_one(o.parent, o.last, &src)))
+	else if (!(err = path_may_write(o.parent)))
+		err = lookup_one(o.parent, o.last, &src);
+	if (err)
 		goto out;
 	err = lookup_one(n.parent, n.last, &dst);
 	if (err && (err != -ENOENT || (flags & RENAME_EXCHANGE)))
 		goto out;
 	err = 0;
-	if (o.parent.mnt != n.parent.mnt) {
-		err = -EXDEV;
-		goto out;
-	}
 	struct inode *si = src.dentry->inode;
 	bool src_dir = S_ISDIR(si->mode);
 	if ((o.trailing_slash || (n.trailing_slash && !dst.dentry)) && !src_dir) {
@@ -438,7 +440,8 @@ long sys_truncate(struct task *t, const struct sysargs *a)
 		err = -EISDIR;
 	else if (!S_ISREG(i->mode))
 		err = -EINVAL;
-	else if (!(err = path_may_write(p)) && !(err = inode_permission(i, MAY_WRITE))) {
+	else if (!(err = path_may_write(p)) && !(err = inode_permission(i, MAY_WRITE)) &&
+		 !(err = file_size_limit(t, len))) {
 		struct iattr ia = { .valid = ATTR_SIZE, .size = len };
 		err = i->ops->setattr ? i->ops->setattr(i, &ia) : -EPERM;
 		if (!err)

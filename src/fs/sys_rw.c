@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #define IO_CHUNK (1 << 20)
 
@@ -53,6 +54,10 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 	 * then ends the call with that count (see the dispatcher). */
 	bool whole = t->io_whole && !f->ops->seekable && !(f->flags & O_NONBLOCK);
 	size_t done = whole ? progress_take(t) : 0;
+	long lim = file_write_limit(t, f, *pos, n);
+	if (lim < 0)
+		return lim;
+	n = lim;
 	char *kbuf = xmalloc(MIN(n, IO_CHUNK));
 	long err = 0;
 	while (done < n) {
@@ -158,6 +163,10 @@ static long vectored(struct task *t, const struct sysargs *a, bool is_write)
 	long done = 0;
 	if ((is_write && !file_writable(f)) || (!is_write && (f->flags & O_ACCMODE) == O_WRONLY))
 		done = -EBADF;
+	else if (is_write && (done = file_write_limit(t, f, f->pos, total)) >= 0) {
+		total = done;	/* the vector is one write: cut where the limit is */
+		done = 0;
+	}
 	if (done >= 0 && total && f->ops && f->ops->rw_iov) {
 		done = f->ops->rw_iov(f, t, iov, cnt, is_write);
 		cnt = 0;	/* the file took the whole vector */
@@ -165,14 +174,17 @@ static long vectored(struct task *t, const struct sysargs *a, bool is_write)
 	for (int i = 0; i < cnt && done >= 0; i++) {
 		if (!iov[i].iov_len)
 			continue;
-		long r = is_write ? write_from_user(t, f, (uaddr_t)iov[i].iov_base, iov[i].iov_len, &f->pos)
-				  : read_to_user(t, f, (uaddr_t)iov[i].iov_base, iov[i].iov_len, &f->pos);
+		if (is_write && (size_t)done == total)
+			break;
+		size_t len = is_write ? MIN(iov[i].iov_len, total - done) : iov[i].iov_len;
+		long r = is_write ? write_from_user(t, f, (uaddr_t)iov[i].iov_base, len, &f->pos)
+				  : read_to_user(t, f, (uaddr_t)iov[i].iov_base, len, &f->pos);
 		if (r < 0) {
 			done = progress_end(t, done, r, false);	/* after some: short */
 			break;
 		}
 		done += r;
-		if ((size_t)r < iov[i].iov_len)
+		if ((size_t)r < len)
 			break;
 	}
 	file_put(f);
@@ -207,7 +219,15 @@ long sys_lseek(struct task *t, const struct sysargs *a)
 			base = st.size;
 			break;
 		}
-		/* The whole file is data: no holes are tracked. */
+		/* A file on a host fd (tmpfs's memfd, a host file) has the
+		 * host's holes: ask it. */
+		int hfd = f->inode && S_ISREG(f->inode->mode) ? file_host_fd(f) : -1;
+		if (hfd >= 0) {
+			off_t o = lseek(hfd, off, whence);
+			r = o < 0 ? -errno : (long)(f->pos = o);
+			goto out;
+		}
+		/* Otherwise the whole file is data. */
 		if (off < 0 || (uint64_t)off >= st.size) {
 			r = -ENXIO;
 			goto out;
@@ -331,6 +351,10 @@ static long copy_data(struct task *t, struct file *in, uint64_t *ipos, struct fi
 		      size_t count)
 {
 	bool from_pipe = file_is_pipe(in);
+	long lim = file_write_limit(t, out, *opos, count);
+	if (lim < 0)
+		return lim;
+	count = lim;
 	char *buf = xmalloc(MIN(count, (size_t)IO_CHUNK) + 1);
 	size_t done = 0;
 	long r = 0;

@@ -71,11 +71,13 @@ static int fs_statfs(struct path p, struct statfs *out)
 		out->f_type = !strcmp(sb->type, "proc") ? PROC_SUPER_MAGIC :
 			      !strcmp(sb->type, "overlay") ? OVERLAYFS_SUPER_MAGIC :
 			      !strcmp(sb->type, "pipefs") ? PIPEFS_MAGIC : TMPFS_MAGIC;
-		/* Memory filesystems (an overlay's changes live in memory too). */
+		/* Memory filesystems (an overlay's changes live in memory too,
+		 * in the tmpfs that is its upper layer). */
 		if (out->f_type == TMPFS_MAGIC || out->f_type == OVERLAYFS_SUPER_MAGIC) {
 			out->f_blocks = pages;
 			out->f_bfree = out->f_bavail = pages;
 			out->f_files = out->f_ffree = pages;
+			tmpfs_statfs(out->f_type == TMPFS_MAGIC ? p.dentry->inode : sb->priv, out);
 		}
 	}
 	/* statvfs's flag bits are statfs's. */

@@ -2,20 +2,35 @@
  * lives in a host memfd (made on first write), so a guest can mmap it
  * MAP_SHARED and see the same bytes as read() and write(). Each directory
  * entry holds a reference to its inode; an unlinked file lives on while
- * it is open. */
+ * it is open.
+ *
+ * Each instance has a size, as Linux's tmpfs: the pages its files hold
+ * (those with data: a hole costs nothing) are counted against it, and a
+ * write that needs more fails with ENOSPC, or is cut where the room ends.
+ * The pages a file holds are the host's count for its memfd, so pages a
+ * guest dirtied through a shared mapping are counted from the file's next
+ * write, truncate or stat. */
 #include "vfs.h"
 #include "waitq.h"
 #include <fcntl.h>
 #include "uapi/memfd.h"
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+/* One instance: its size and the pages its files hold. */
+struct tmpfs_sb {
+	uint64_t max_pages, used_pages;
+};
 
 struct tmpfs_node {
 	uint32_t uid, gid;
 	uint64_t nlink, rdev, size;
 	struct timespec atime, mtime, ctime, btime;
 	int memfd;			/* regular files: -1 until data */
+	uint64_t pages;			/* of the memfd, counted in the instance's */
 	char *target;			/* symlinks */
 	struct list_head entries;	/* directories: struct tmpfs_dirent */
 	bool opaque;			/* overlay: hides the lower directory */
@@ -54,9 +69,17 @@ static struct inode *tmpfs_inode(struct super_block *sb, uint32_t mode, uint64_t
 	return i;
 }
 
-struct inode *tmpfs_new_root(uint32_t mode)
+uint64_t tmpfs_default_size(void)
+{
+	return (uint64_t)sysconf(_SC_PHYS_PAGES) / 2 * PAGE_SIZE;
+}
+
+struct inode *tmpfs_new_root(uint32_t mode, uint64_t size)
 {
 	struct super_block *sb = sb_new("tmpfs");
+	struct tmpfs_sb *s = xzalloc(sizeof(*s));
+	s->max_pages = (size ? size : tmpfs_default_size()) / PAGE_SIZE;
+	sb->priv = s;
 	struct inode *i = tmpfs_inode(sb, S_IFDIR | (mode & 07777), 0);
 	N(i)->uid = N(i)->gid = 0;
 	return i;
@@ -236,15 +259,66 @@ static int tmpfs_readlink(struct inode *i, char *buf, size_t len)
 	return (int)n;
 }
 
+static struct tmpfs_sb *S(struct inode *i) { return i->sb->priv; }
+
+/* Takes the host's count of the pages the file's memfd holds. */
+static void recount(struct inode *i)
+{
+	struct tmpfs_node *n = N(i);
+	struct stat st;
+	if (n->memfd < 0 || fstat(n->memfd, &st))
+		return;
+	uint64_t pages = (uint64_t)st.st_blocks / (PAGE_SIZE / 512);
+	S(i)->used_pages += pages - n->pages;
+	n->pages = pages;
+}
+
+/* Whether the page at `off` holds no data yet. */
+static bool is_hole(int fd, uint64_t off)
+{
+	off_t d = lseek(fd, off, SEEK_DATA);
+	return d < 0 || (uint64_t)d >= off + PAGE_SIZE;
+}
+
+/* How much of a write of `len` at `pos` the instance has room for: all
+ * of it, or the bytes before the first page that would not fit, as
+ * Linux's tmpfs fills page after page. */
+static size_t room_for(struct inode *i, uint64_t pos, size_t len)
+{
+	struct tmpfs_sb *s = S(i);
+	uint64_t room = s->max_pages > s->used_pages ? s->max_pages - s->used_pages : 0;
+	uint64_t first = pos / PAGE_SIZE, end = (pos + len + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (end - first <= room)
+		return len;	/* even if every page were new */
+	uint64_t page = first;
+	for (; page < end; page++)
+		if (is_hole(N(i)->memfd, page * PAGE_SIZE) && room-- == 0)
+			break;
+	if (page == end)
+		return len;
+	return page * PAGE_SIZE > pos ? MIN(len, page * PAGE_SIZE - pos) : 0;
+}
+
+bool tmpfs_statfs(struct inode *i, struct statfs *out)
+{
+	if (i->ops != &tmpfs_iops)
+		return false;
+	struct tmpfs_sb *s = S(i);
+	out->f_blocks = s->max_pages;
+	out->f_bfree = out->f_bavail = s->max_pages > s->used_pages ? s->max_pages - s->used_pages : 0;
+	return true;
+}
+
 static int tmpfs_getattr(struct inode *i, struct kstat *st)
 {
 	struct tmpfs_node *n = N(i);
+	recount(i);
 	st->nlink = n->nlink;
 	st->uid = n->uid;
 	st->gid = n->gid;
 	st->rdev = n->rdev;
 	st->size = S_ISDIR(i->mode) ? 4096 : n->size;
-	st->blocks = (n->size + 511) / 512;
+	st->blocks = n->pages * (PAGE_SIZE / 512);
 	st->atime = n->atime;
 	st->mtime = n->mtime;
 	st->ctime = n->ctime;
@@ -264,8 +338,9 @@ static int ensure_memfd(struct tmpfs_node *n)
 	return 0;
 }
 
-static int set_size(struct tmpfs_node *n, uint64_t size)
+static int set_size(struct inode *i, uint64_t size)
 {
+	struct tmpfs_node *n = N(i);
 	if (size > (1ULL << 40))
 		return -EFBIG;
 	if (((n->seals & F_SEAL_SHRINK) && size < n->size) || ((n->seals & F_SEAL_GROW) && size > n->size))
@@ -275,6 +350,7 @@ static int set_size(struct tmpfs_node *n, uint64_t size)
 		return err;
 	if (ftruncate(n->memfd, size))
 		return -errno;
+	recount(i);	/* a shrink frees pages */
 	n->size = size;
 	n->mtime = n->ctime = now_real();
 	return 0;
@@ -286,7 +362,7 @@ static int tmpfs_setattr(struct inode *i, const struct iattr *ia)
 	if (ia->valid & ATTR_SIZE) {
 		if (!S_ISREG(i->mode))
 			return -EINVAL;
-		int err = set_size(n, ia->size);
+		int err = set_size(i, ia->size);
 		if (err)
 			return err;
 	}
@@ -325,6 +401,7 @@ static void tmpfs_destroy(struct inode *i)
 		del_entry(i, list_entry(n->entries.next, struct tmpfs_dirent, node));
 	if (n->memfd >= 0)
 		close(n->memfd);
+	S(i)->used_pages -= n->pages;
 	xattrs_free(&n->xattrs);
 	free(n->target);
 	free(n);
@@ -381,7 +458,11 @@ static ssize_t tmpfs_write(struct file *f, const char *buf, size_t len, uint64_t
 	if ((n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
 	    ((n->seals & F_SEAL_GROW) && *pos + len > n->size))
 		return -EPERM;
+	recount(f->inode);
+	if (!(len = room_for(f->inode, *pos, len)))
+		return -ENOSPC;
 	ssize_t r = pwrite(n->memfd, buf, len, *pos);
+	recount(f->inode);
 	if (r < 0)
 		return -errno;
 	*pos += r;
@@ -400,7 +481,7 @@ static int tmpfs_host_fd(struct file *f)
 
 static int tmpfs_truncate(struct file *f, uint64_t size)
 {
-	return set_size(N(f->inode), size);
+	return set_size(f->inode, size);
 }
 
 bool tmpfs_is_whiteout(struct inode *i)
@@ -454,7 +535,7 @@ static struct mount *memfd_mnt;
 struct file *memfd_new(const char *name, unsigned flags, int *err)
 {
 	if (!memfd_mnt)
-		memfd_mnt = mount_internal(tmpfs_new_root(01777), "memfd");
+		memfd_mnt = mount_internal(tmpfs_new_root(01777, 0), "memfd");
 	struct inode *dir = memfd_mnt->root->inode, *i;
 	static unsigned long serial;
 	char slot[32];

@@ -17,6 +17,7 @@ struct mount;
 struct file;
 struct super_block;
 struct iovec;
+struct statfs;
 
 
 /* What stat reports; filled by the filesystem's getattr. */
@@ -114,6 +115,9 @@ struct super_block {
 	const char *type;	/* "tmpfs", "proc", ... as /proc/mounts says */
 	uint64_t dev;
 	bool readonly;
+	/* Device nodes here don't open (EACCES), as on a nodev mount: the
+	 * host directories, so that no host device is reached through them. */
+	bool nodev;
 	void *priv;
 };
 
@@ -232,6 +236,10 @@ void file_describe(struct file *f, uint64_t *dev, uint64_t *ino, char **name);
 ssize_t file_read(struct file *f, char *buf, size_t n, uint64_t *pos);
 ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos);
 int file_stat(struct file *f, struct kstat *st);
+/* RLIMIT_FSIZE: how much of a write of n at pos may be done (or -EFBIG,
+ * with SIGXFSZ sent); whether a file may be truncated to size. */
+long file_write_limit(struct task *t, struct file *f, uint64_t pos, size_t n);
+int file_size_limit(struct task *t, uint64_t size);
 
 /* The fd table. */
 struct files *files_new(void);
@@ -283,9 +291,13 @@ void xattrs_free(struct list_head *xs);
 
 /* Filesystems. */
 struct inode *hostfs_root(const char *host_dir, bool readonly, int *err);
-struct statfs;
 int hostfs_statfs(struct inode *i, struct statfs *out);
-struct inode *tmpfs_new_root(uint32_t mode);
+/* A tmpfs of `size` bytes; 0 for the default, half of the machine's
+ * memory, as Linux's. */
+struct inode *tmpfs_new_root(uint32_t mode, uint64_t size);
+uint64_t tmpfs_default_size(void);
+/* statfs's blocks of a tmpfs (false if `i` is not one). */
+bool tmpfs_statfs(struct inode *i, struct statfs *out);
 struct inode *overlay_new_root(struct inode *lower, struct inode *upper);
 struct inode *devfs_new_root(void);
 struct inode *procfs_new_root(void);

@@ -81,15 +81,15 @@ static struct inode *make_root(const struct boot_options *o)
 		fprintf(stderr, "persona: cannot open /: %s\n", strerror(-err));
 		return NULL;
 	}
-	return overlay_new_root(lower, tmpfs_new_root(0755));
+	return overlay_new_root(lower, tmpfs_new_root(0755, 0));
 }
 
 static int setup_mounts(struct task *t, const struct boot_options *o)
 {
 	mount_at(t, "/proc", procfs_new_root(), false, "proc");
 	mount_at(t, "/dev", devfs_new_root(), false, "devtmpfs");
-	mount_at(t, "/dev/shm", tmpfs_new_root(01777), false, "tmpfs");
-	mount_at(t, "/tmp", tmpfs_new_root(01777), false, "tmpfs");
+	mount_at(t, "/dev/shm", tmpfs_new_root(01777, 0), false, "tmpfs");
+	mount_at(t, "/tmp", tmpfs_new_root(01777, 0), false, "tmpfs");
 	/* persona's own pseudo-terminals, and the console by its name. */
 	mount_at(t, "/dev/pts", devpts_new_root(), false, "devpts");
 	for (int i = 0; i < o->nmounts; i++) {
@@ -97,7 +97,7 @@ static int setup_mounts(struct task *t, const struct boot_options *o)
 		struct inode *r;
 		int err = 0;
 		if (m->kind == M_TMPFS)
-			r = tmpfs_new_root(0755);
+			r = tmpfs_new_root(0755, m->size);
 		else
 			r = hostfs_root(m->src, m->kind == M_RO_BIND, &err);
 		if (!r) {

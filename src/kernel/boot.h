@@ -1,7 +1,12 @@
 #pragma once
 #include <stdbool.h>
+#include "common.h"
 
-struct mount_spec { const char *src, *dst; enum { M_BIND, M_RO_BIND, M_TMPFS } kind; };
+struct mount_spec {
+	const char *src, *dst;
+	enum { M_BIND, M_RO_BIND, M_TMPFS } kind;
+	uint64_t size;			/* a tmpfs's, from --size; 0: the default */
+};
 struct env_spec { const char *key, *value; };
 
 struct boot_options {

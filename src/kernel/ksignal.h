@@ -14,8 +14,10 @@ void sigpending_flush(struct sigpending *p);
 /* Sends `sig` to one thread or to a whole process (as tgkill and kill
  * do); `info` may be NULL for a kernel-made SI_KERNEL siginfo. */
 int send_signal_task(struct task *t, int sig, const siginfo_t *info);
-/* SIGPIPE for a write to a pipe or socket with no reader, as Linux's
- * send_sig(SIGPIPE, current, 0) sends it: SI_USER from the writer. */
+/* A signal the task's own call earns, as Linux's send_sig(sig, current,
+ * 0) sends it: SI_USER from the task (SIGXFSZ). */
+void send_sig_self(struct task *t, int sig);
+/* SIGPIPE for a write to a pipe or socket with no reader. */
 void send_sigpipe(struct task *t);
 int send_signal_process(struct process *p, int sig, const siginfo_t *info);
 /* kill(2)'s targets: a process group. Returns -ESRCH if it is empty. */

@@ -248,12 +248,17 @@ int send_signal_task(struct task *t, int sig, const siginfo_t *info)
 	return do_send(t->proc, t, sig, info);
 }
 
-void send_sigpipe(struct task *t)
+void send_sig_self(struct task *t, int sig)
 {
-	siginfo_t si = { .si_signo = SIGPIPE, .si_code = SI_USER };
+	siginfo_t si = { .si_signo = sig, .si_code = SI_USER };
 	si.si_pid = t->proc->pid;
 	si.si_uid = t->proc->uid;
-	send_signal_task(t, SIGPIPE, &si);
+	send_signal_task(t, sig, &si);
+}
+
+void send_sigpipe(struct task *t)
+{
+	send_sig_self(t, SIGPIPE);
 }
 
 int send_signal_process(struct process *p, int sig, const siginfo_t *info)
