@@ -12,8 +12,19 @@
  * The host fds live only in the kernel (never in a guest process), so
  * guests reach them only through these calls.
  *
- * Control messages go both ways as they are (their layout is the host's).
- * Raw sockets are for a guest root only.
+ * A host socket acts with persona's privileges (persona may be root), and
+ * the guest must never act with them: whatever the guest's ids, it can
+ * do to the host's network what an unprivileged process can (a guest's
+ * root is the root of a sandbox sharing the host's network, as a
+ * container with the host's network is, without CAP_NET_ADMIN or
+ * CAP_NET_RAW over it). So: only TCP, UDP and ICMP "ping" sockets are
+ * made, raw sockets are EPERM (Linux without CAP_NET_RAW), ping sockets
+ * follow net.ipv4.ping_group_range for the guest's groups; a bind to a
+ * port below net.ipv4.ip_unprivileged_port_start needs the guest's
+ * CAP_NET_BIND_SERVICE; options (inet_opt.c) and control messages
+ * (inet_cmsg.c) reach the host only from lists, copied and checked; the
+ * ioctls that reach it copy plain values. Control messages the host
+ * hands back go to the guest as they are (their layout is the host's).
  *
  * Route netlink shows the host's interfaces, addresses and routes (what
  * if_nameindex and getifaddrs read), the network the guest already uses,
@@ -22,10 +33,11 @@
  * but the host kernel never leaves persona, and sendmsg fails with EPERM
  * (where Linux would answer an unprivileged process with an NLMSG_ERROR
  * of EPERM). Other netlink families are not there (EPROTONOSUPPORT). */
-#include "socket.h"
+#include "inet.h"
 #include "ksignal.h"
 #include "uaccess.h"
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -33,6 +45,7 @@
 #include <linux/sockios.h>
 #include <unistd.h>
 
+#define SIN6_LEN_RFC2133 24	/* the shortest sockaddr_in6 Linux takes */
 #define IO_MAX	(256 * 1024)	/* bytes per host call */
 #define DGRAM_MAX	(1024 * 1024)
 
@@ -65,10 +78,68 @@ static int host_socket(int family, int type, int protocol, struct sock **out)
 	return 0;
 }
 
+char *host_sysctl(const char *name, char *buf, size_t n)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/proc/sys/net/%s", name);
+	buf[0] = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t r = read(fd, buf, n - 1);
+	close(fd);
+	if (r <= 0) {
+		buf[0] = 0;
+		return NULL;
+	}
+	buf[r] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
+/* Linux's ping_init_sock: the caller's effective group or one of its
+ * supplementary groups lies in net.ipv4.ping_group_range. (The host then
+ * asks the same of persona's.) */
+static bool ping_allowed(struct process *p)
+{
+	char buf[64];
+	unsigned lo, hi;
+	if (!host_sysctl("ipv4/ping_group_range", buf, sizeof(buf)) ||
+	    sscanf(buf, "%u %u", &lo, &hi) != 2)
+		return false;
+	if (p->egid >= lo && p->egid <= hi)
+		return true;
+	for (int i = 0; i < p->ngroups; i++)
+		if (p->groups[i] >= lo && p->groups[i] <= hi)
+			return true;
+	return false;
+}
+
+/* The sockets Linux's inet_create makes for an unprivileged process, as
+ * far as persona passes them on: TCP streams, UDP and ping datagrams.
+ * Other protocols are EPROTONOSUPPORT and other types ESOCKTNOSUPPORT, as
+ * on a Linux without them. */
 int inet_create(int family, int type, int protocol, struct sock **out)
 {
-	if ((type == SOCK_RAW || type == SOCK_PACKET) && current->proc->euid != 0)
+	int ping = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	if (protocol < 0 || protocol >= IPPROTO_MAX)
+		return -EINVAL;
+	switch (type) {
+	case SOCK_STREAM:
+		if (protocol && protocol != IPPROTO_TCP)
+			return -EPROTONOSUPPORT;
+		break;
+	case SOCK_DGRAM:
+		if (protocol == ping && !ping_allowed(current->proc))
+			return -EACCES;
+		if (protocol && protocol != IPPROTO_UDP && protocol != ping)
+			return -EPROTONOSUPPORT;
+		break;
+	case SOCK_RAW:
 		return -EPERM;	/* CAP_NET_RAW */
+	default:
+		return -ESOCKTNOSUPPORT;
+	}
 	return host_socket(family, type, protocol, out);
 }
 
@@ -114,8 +185,50 @@ static long inet_wait(struct sock *sk, struct task *t, unsigned events, bool sen
 	return sock_wait_hostfd(t, I(sk)->fd, events, send ? sk->sndtimeo : sk->rcvtimeo);
 }
 
-static int inet_bind(struct sock *sk, struct task *t UNUSED, struct linux_sockaddr_storage *a, int len)
+/* The port a TCP or UDP bind asks for, from an address Linux's
+ * inet_bind / inet6_bind reads it from (else the host refuses the
+ * address first); 0 if none. */
+static int bind_port(struct sock *sk, const struct linux_sockaddr_storage *a, int len)
 {
+	if (I(sk)->rtnl || (sk->type == SOCK_DGRAM && sk->protocol && sk->protocol != IPPROTO_UDP))
+		return 0;	/* netlink, ping: no ports */
+	if (sk->family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)a;
+		if (len < (int)sizeof(*in) || (in->sin_family != AF_INET &&
+		    (in->sin_family != AF_UNSPEC || in->sin_addr.s_addr != htonl(INADDR_ANY))))
+			return 0;
+		return ntohs(in->sin_port);
+	}
+	const struct sockaddr_in6 *in6 = (const void *)a;
+	if (len < SIN6_LEN_RFC2133 || in6->sin6_family != AF_INET6)
+		return 0;
+	return ntohs(in6->sin6_port);
+}
+
+/* A port below net.ipv4.ip_unprivileged_port_start needs the caller's
+ * CAP_NET_BIND_SERVICE (EACCES), which a guest has as persona models
+ * capabilities (capget): its root, if persona itself has it. A guest's
+ * root may so bind them, as the root of a container sharing the host's
+ * network may, and only if persona can (the host asks it of persona). */
+static bool bind_allowed(struct task *t, int port)
+{
+	char buf[32];
+	int start = 1024;
+	if (!port)
+		return true;
+	if (host_sysctl("ipv4/ip_unprivileged_port_start", buf, sizeof(buf)))
+		start = atoi(buf);
+	if (port >= start)
+		return true;
+	struct kcaps c;
+	process_caps(t->proc, &c);
+	return c.eff & (1ULL << CAP_NET_BIND_SERVICE);
+}
+
+static int inet_bind(struct sock *sk, struct task *t, struct linux_sockaddr_storage *a, int len)
+{
+	if (!bind_allowed(t, bind_port(sk, a, len)))
+		return -EACCES;
 	return bind(I(sk)->fd, (struct sockaddr *)a, len) ? -errno : 0;
 }
 
@@ -177,7 +290,23 @@ static int inet_shutdown(struct sock *sk, int how)
 	return shutdown(I(sk)->fd, how) ? -errno : 0;
 }
 
-/* The flags a guest may pass on to the host; the host call never waits. */
+/* A send's control messages as they go to the host: on route netlink,
+ * none (the guest's SCM_RIGHTS and SCM_CREDENTIALS get Linux's checks
+ * against the guest's own fds and ids, and the kernel's route netlink
+ * would not read them); on the others, those inet_cmsg.c lets through. */
+static long send_cmsgs(struct sock *sk, struct task *t, struct kmsg *m, char **ctl, size_t *len)
+{
+	if (!I(sk)->rtnl)
+		return host_cmsgs(sk, m->ctl, m->ctllen, ctl, len);
+	struct scm scm;
+	long err = scm_send(t, m->ctl, m->ctllen, &scm);
+	scm_destroy(&scm);
+	return err;
+}
+
+/* The flags a guest may pass on to the host; the host call never waits.
+ * (MSG_ZEROCOPY is not one: the host would keep reading persona's
+ * buffer after the call.) */
 #define SEND_FLAGS (MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_MORE | MSG_CONFIRM | MSG_FASTOPEN)
 #define RECV_FLAGS (MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_ERRQUEUE)
 
@@ -191,15 +320,20 @@ static long inet_sendmsg(struct sock *sk, struct task *t, struct kmsg *m)
 	 * than 64 KiB; the cap only keeps a huge length from the heap) */
 	if (!stream && m->len > DGRAM_MAX)
 		return -EMSGSIZE;
-	if (is->rtnl && m->namelen && rtnl_not_kernel(m->name, m->namelen))
+	/* the control data goes with the first part, checked */
+	char *ctl = NULL;
+	size_t ctllen = 0;
+	long err = done || !m->ctllen ? 0 : send_cmsgs(sk, t, m, &ctl, &ctllen);
+	if (err)
+		return err;
+	if (is->rtnl && m->namelen && rtnl_not_kernel(m->name, m->namelen)) {
+		free(ctl);
 		return -EPERM;
+	}
 	size_t cap = stream ? IO_MAX : m->len;
 	char *buf = xmalloc(MIN(m->len - done, cap) + 1);
-	/* control data goes as it is: its layout is the host's (SCM_RIGHTS
-	 * is the host's EINVAL on these sockets, as on Linux) */
 	struct msghdr h = { .msg_name = m->namelen ? m->name : NULL, .msg_namelen = m->namelen,
-			    .msg_control = (void *)m->ctl, .msg_controllen = m->ctllen };
-	long err = 0;
+			    .msg_control = ctl, .msg_controllen = ctllen };
 	do {
 		size_t n = MIN(m->len - done, cap);
 		if (uio_copy_from(&m->data, buf, n)) {
@@ -227,6 +361,7 @@ static long inet_sendmsg(struct sock *sk, struct task *t, struct kmsg *m)
 		}
 	} while (done < m->len);
 	free(buf);
+	free(ctl);
 	if (err == -EPIPE && !(m->flags & MSG_NOSIGNAL))
 		send_sigpipe(t);
 	if (err == -EAGAIN && !(m->flags & MSG_DONTWAIT))
@@ -292,35 +427,36 @@ static unsigned inet_poll(struct sock *sk, struct poll_table *pt)
 static long inet_ioctl(struct sock *sk, struct task *t, unsigned long cmd, uint64_t arg)
 {
 	switch (cmd) {
+	/* these write a plain value of a known size: persona's copy */
 	case SIOCINQ: case SIOCOUTQ: case SIOCATMARK: case SIOCOUTQNSD: {
 		int v;
 		if (ioctl(I(sk)->fd, cmd, &v))
 			return -errno;
 		return copy_to_user(t, arg, &v, sizeof(v)) ? -EFAULT : 0;
 	}
+	case SIOCGSTAMP_OLD: case SIOCGSTAMPNS_OLD: {
+		struct timespec v;	/* a timeval or a timespec: 16 bytes */
+		if (ioctl(I(sk)->fd, cmd, &v))
+			return -errno;
+		return copy_to_user(t, arg, &v, sizeof(v)) ? -EFAULT : 0;
 	}
-	return -ENOTTY;
+	}
+	return -ENOTTY;	/* nothing else reaches the host */
 }
 
 /* SO_RCVTIMEO and SO_SNDTIMEO are ours (the host socket never waits);
- * every other option is the host socket's. */
+ * the other options are the host socket's, through inet_opt.c. */
 static bool timeout_option(int level, int name)
 {
 	return level == SOL_SOCKET && (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD ||
 				       name == SO_RCVTIMEO_NEW || name == SO_SNDTIMEO_NEW);
 }
 
-#define OPT_MAX 1024
-
 static long inet_setsockopt(struct sock *sk, struct task *t, int level, int name, uaddr_t val, int len)
 {
 	if (timeout_option(level, name))
 		return sock_setsockopt(sk, t, name, val, len);
-	char buf[OPT_MAX];
-	int n = MIN(len, OPT_MAX);
-	if (n && copy_from_user(t, buf, val, n))
-		return -EFAULT;
-	return setsockopt(I(sk)->fd, level, name, n ? buf : NULL, n) ? -errno : 0;
+	return host_setsockopt(sk, I(sk)->fd, t, level, name, val, len);
 }
 
 static long inet_getsockopt(struct sock *sk, struct task *t, int level, int name, uaddr_t val,
@@ -328,19 +464,7 @@ static long inet_getsockopt(struct sock *sk, struct task *t, int level, int name
 {
 	if (timeout_option(level, name))
 		return sock_getsockopt(sk, t, name, val, ulen);
-	int len;
-	if (copy_from_user(t, &len, ulen, sizeof(len)))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
-	char buf[OPT_MAX];
-	socklen_t n = MIN(len, OPT_MAX);
-	if (getsockopt(I(sk)->fd, level, name, buf, &n))
-		return -errno;
-	len = (int)n;
-	if (copy_to_user(t, val, buf, n) || copy_to_user(t, ulen, &len, sizeof(len)))
-		return -EFAULT;
-	return 0;
+	return host_getsockopt(sk, I(sk)->fd, t, level, name, val, ulen);
 }
 
 static void inet_release(struct sock *sk)

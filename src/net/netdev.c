@@ -1,9 +1,13 @@
 /* The network device ioctls (man 7 netdevice) on any socket: what
  * if_nametoindex, if_indextoname and ifconfig-style programs ask. They
  * read the host's interfaces, as route netlink does (inet.c), through one
- * host socket of the kernel's. Those that would change an interface
- * (SIOCSIF*, SIOCADDRT, ...) never reach the host: EPERM, what Linux says
- * to a process without CAP_NET_ADMIN. */
+ * host socket of the kernel's, with a struct ifreq copied in (its
+ * name and index: no pointer) or, for SIOCGIFCONF, a buffer of persona's.
+ * Those that would change an interface, an address, a route or the ARP
+ * table (SIOCSIF*, SIOCADDRT, SIOCSARP, ...) never reach the host: EPERM,
+ * what Linux says to a process without CAP_NET_ADMIN. Any other ioctl
+ * goes to the socket's family (inet.c: a few more that read plain
+ * values; the rest ENOTTY). */
 #include "socket.h"
 #include "uaccess.h"
 #include <net/if.h>
@@ -55,9 +59,10 @@ static long ifconf_get(struct task *t, uaddr_t arg)
 
 bool netdev_ioctl(struct sock *sk, struct task *t, unsigned long cmd, uaddr_t arg, long *result)
 {
-	/* The addresses and routes are IPv4's: Linux answers them on
-	 * AF_INET sockets only (others: ENOTTY). */
-	bool inet = sk->family == AF_INET;
+	/* The addresses and routes are the address families': Linux answers
+	 * them on AF_INET (and some on AF_INET6) sockets only; others go on
+	 * to the family's ioctl (ENOTTY). */
+	bool inet = sk->family == AF_INET, inet6 = sk->family == AF_INET6;
 	switch (cmd) {
 	case SIOCGIFADDR: case SIOCGIFDSTADDR: case SIOCGIFBRDADDR: case SIOCGIFNETMASK:
 		if (!inet)
@@ -70,9 +75,19 @@ bool netdev_ioctl(struct sock *sk, struct task *t, unsigned long cmd, uaddr_t ar
 	case SIOCGIFCONF:
 		*result = ifconf_get(t, arg);
 		return true;
-	case SIOCSIFADDR: case SIOCSIFDSTADDR: case SIOCSIFBRDADDR: case SIOCSIFNETMASK:
-	case SIOCADDRT: case SIOCDELRT:
+	/* the ones that would change the host's network: never sent */
+	case SIOCSIFBRDADDR: case SIOCSIFNETMASK: case SIOCSARP: case SIOCDARP:
 		if (!inet)
+			return false;
+		*result = -EPERM;
+		return true;
+	case SIOCDIFADDR:	/* IPv6's only */
+		if (!inet6)
+			return false;
+		*result = -EPERM;
+		return true;
+	case SIOCSIFADDR: case SIOCSIFDSTADDR: case SIOCADDRT: case SIOCDELRT:
+		if (!inet && !inet6)
 			return false;
 		/* fall through */
 	case SIOCSIFNAME: case SIOCSIFFLAGS: case SIOCSIFMETRIC: case SIOCSIFMTU:

@@ -125,8 +125,35 @@ static int fp_copy(struct task *t, const struct linux_cmsghdr *c, struct scm *sc
 	return 0;
 }
 
-static int cmsg_one(struct task *t, const struct linux_cmsghdr *c, struct scm *scm)
+int cmsg_walk(const char *ctl, size_t len, int (*each)(const struct linux_cmsghdr *c, void *arg),
+	      void *arg)
 {
+	size_t off = 0;
+	while (len - off >= sizeof(struct linux_cmsghdr)) {
+		struct linux_cmsghdr c;
+		memcpy(&c, ctl + off, sizeof(c));
+		/* Linux's CMSG_OK: at least a header, within the buffer. */
+		if (c.len < sizeof(c) || c.len > len - off)
+			return -EINVAL;
+		int err = each((const struct linux_cmsghdr *)(ctl + off), arg);
+		if (err)
+			return err;
+		off += LCMSG_ALIGN(c.len);
+		if (off > len)
+			break;
+	}
+	return 0;
+}
+
+struct scm_walk {
+	struct task *t;
+	struct scm *scm;
+};
+
+static int cmsg_one(const struct linux_cmsghdr *c, void *arg)
+{
+	struct task *t = ((struct scm_walk *)arg)->t;
+	struct scm *scm = ((struct scm_walk *)arg)->scm;
 	if (c->level != SOL_SOCKET)
 		return 0;
 	switch (c->type) {
@@ -151,22 +178,11 @@ static int cmsg_one(struct task *t, const struct linux_cmsghdr *c, struct scm *s
 int scm_send(struct task *t, const char *ctl, size_t len, struct scm *scm)
 {
 	memset(scm, 0, sizeof(*scm));
-	size_t off = 0;
-	while (len - off >= sizeof(struct linux_cmsghdr)) {
-		struct linux_cmsghdr c;
-		memcpy(&c, ctl + off, sizeof(c));
-		/* Linux's CMSG_OK: at least a header, within the buffer. */
-		int err = c.len < sizeof(c) || c.len > len - off ? -EINVAL
-			  : cmsg_one(t, (const struct linux_cmsghdr *)(ctl + off), scm);
-		if (err) {
-			scm_destroy(scm);
-			return err;
-		}
-		off += LCMSG_ALIGN(c.len);
-		if (off > len)
-			break;
-	}
-	return 0;
+	struct scm_walk w = { t, scm };
+	int err = cmsg_walk(ctl, len, cmsg_one, &w);
+	if (err)
+		scm_destroy(scm);
+	return err;
 }
 
 /* ---- receiving ---- */

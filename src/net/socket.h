@@ -181,7 +181,11 @@ void uio_init(struct uio *u, struct task *t, const struct iovec *iov, int cnt);
 int uio_copy_from(struct uio *u, void *dst, size_t n);
 int uio_copy_to(struct uio *u, const void *src, size_t n);
 void uio_skip(struct uio *u, size_t n);
-/* scm.c: control messages. */
+/* scm.c: control messages. cmsg_walk calls `each` on each message of a
+ * control buffer, checking each as Linux's walk does (a header, within
+ * the buffer, else -EINVAL); the first error ends it. */
+int cmsg_walk(const char *ctl, size_t len, int (*each)(const struct linux_cmsghdr *c, void *arg),
+	      void *arg);
 int scm_send(struct task *t, const char *ctl, size_t len, struct scm *scm);
 void scm_destroy(struct scm *scm);
 /* A copy holding its own references (MSG_PEEK). */

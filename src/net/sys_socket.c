@@ -51,8 +51,13 @@ static int sock_create(int family, int type, int protocol, struct sock **out)
 		return inet_create(family, type, protocol, out);
 	case AF_NETLINK:
 		return netlink_create(type, protocol, out);
+	case AF_PACKET:
+		/* Linux's packet_create asks CAP_NET_RAW first, which no
+		 * guest has over the host's network */
+		return -EPERM;
 	}
-	return -EAFNOSUPPORT;	/* AF_PACKET, ...: not yet */
+	/* other families never become host sockets */
+	return -EAFNOSUPPORT;
 }
 
 long sys_socket(struct task *t, const struct sysargs *a)
