@@ -405,7 +405,7 @@ bool signal_deliver(struct task *t)
 	struct process *p = t->proc;
 	bool handled = false;
 	for (;;) {
-		if (p->zombie || t->state == TASK_DEAD)
+		if (t->state == TASK_DEAD || p->zombie)
 			return false;
 		if (p->stopped) {
 			t->state = TASK_STOPPED;

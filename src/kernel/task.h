@@ -158,7 +158,10 @@ void process_caps(struct process *p, struct kcaps *c);
 /* Takes the sets persona itself was started with (boot). */
 void caps_init(void);
 struct process *process_by_pid(int pid);
-/* Frees a reaped zombie. */
+/* Frees a reaped zombie: it leaves every list now, and its memory goes
+ * at process_free_deferred(), which the event loop calls between events,
+ * so the handler running keeps a valid (zombie) process. */
 void process_free(struct process *p);
+void process_free_deferred(void);
 /* Ends one thread: it leaves its process now, and the host thread goes. */
 void task_kill(struct task *t, bool whole_process);
