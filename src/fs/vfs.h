@@ -193,6 +193,8 @@ void path_put(struct path *p);
 bool path_equal(struct path a, struct path b);
 /* The guest-visible absolute path of p relative to root; free the result. */
 char *d_path(struct path p, struct path root);
+/* The same, or NULL if it is longer than PATH_MAX with its NUL. */
+char *d_path_max(struct path p, struct path root);
 
 /* Mounts. */
 struct super_block *sb_new(const char *type);
