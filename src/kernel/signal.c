@@ -267,9 +267,7 @@ int signal_may_send(struct process *from, struct process *to, int sig)
 	if (from == to || from->euid == to->suid || from->euid == to->uid ||
 	    from->uid == to->suid || from->uid == to->uid)
 		return 0;
-	struct kcaps c;
-	process_caps(from, &c);
-	if (c.eff & (1ULL << CAP_KILL))
+	if (capable(from, CAP_KILL))
 		return 0;
 	/* A shell may wake the jobs of its session whoever runs them. */
 	if (sig == SIGCONT && from->sid == to->sid)

@@ -207,6 +207,16 @@ static long do_execveat(struct task *t, int dirfd, uaddr_t uname, uaddr_t uargv,
 	char *name = (flags & AT_EMPTY_PATH) ? getname_empty_ok(t, uname, &err) : getname(t, uname, &err);
 	if (!name)
 		return err;
+	/* A set*uid past RLIMIT_NPROC fails here (Linux's PF_NPROC_EXCEEDED
+	 * check, before the file is looked at); the mark goes either way. */
+	struct process *p = t->proc;
+	bool over = p->nproc_exceeded && p->rlim[RLIMIT_NPROC].rlim_cur != RLIM_INFINITY &&
+		    (rlim_t)nproc_count(p->uid) > p->rlim[RLIMIT_NPROC].rlim_cur;
+	p->nproc_exceeded = false;
+	if (over) {
+		free(name);
+		return -EAGAIN;
+	}
 	char **argv = NULL, **envp = NULL;
 	size_t room = arg_room(t->proc), argc, envc;
 	size_t total = exec_name_size(dirfd, name);
