@@ -210,7 +210,9 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 		else if (!(start = mm_get_unmapped(mm, len)))
 			return -ENOMEM;
 	}
-	long r = host_map(t, start, len, prot, flags, f, off);
+	long r = mm_may_map(t->proc, start, len, prot, flags);
+	if (r == 0)
+		r = host_map(t, start, len, prot, flags, f, off);
 	if (r < 0)
 		return r;
 	if ((uaddr_t)r != start)
@@ -272,7 +274,9 @@ long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
 		if ((prot & PROT_WRITE) && !file_writable(v->file))
 			return -EACCES;
 	}
-	long r = HOST(t, SYS_mprotect, addr, len, prot, 0, 0, 0);
+	long r = mm_may_protect(t->proc, addr, end, prot);
+	if (r == 0)
+		r = HOST(t, SYS_mprotect, addr, len, prot, 0, 0, 0);
 	if (r < 0)
 		return r;
 	struct vma *n;
@@ -348,7 +352,8 @@ long sys_brk(struct task *t, const struct sysargs *a)
 	uaddr_t old_top = PAGE_ALIGN(mm->brk), new_top = PAGE_ALIGN(want);
 	if (new_top > old_top) {
 		/* Linux keeps a page of air between the heap and a mapping. */
-		if (!range_free(mm, old_top, new_top + PAGE_SIZE))
+		if (!range_free(mm, old_top, new_top + PAGE_SIZE) ||
+		    mm_may_grow(t->proc, new_top - old_top, PROT_READ | PROT_WRITE, MAP_PRIVATE))
 			return mm->brk;
 		long r = HOST(t, SYS_mmap, old_top, new_top - old_top, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -411,7 +416,10 @@ long sys_mremap(struct task *t, const struct sysargs *a)
 		return -ENOMEM;
 	}
 	int hflags = dest == old ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED | (flags & MREMAP_DONTUNMAP);
-	long r = HOST(t, SYS_mremap, old, old_len, new_len, hflags, dest, 0);
+	size_t grows = (flags & MREMAP_DONTUNMAP) ? new_len : new_len > old_len ? new_len - old_len : 0;
+	long r = grows ? mm_may_grow(t->proc, grows, v->prot, v->flags) : 0;
+	if (r == 0)
+		r = HOST(t, SYS_mremap, old, old_len, new_len, hflags, dest, 0);
 	if (r < 0)
 		return r;
 	/* Rebuild the VMAs: the new range keeps the old one's attributes. */
