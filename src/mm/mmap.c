@@ -75,8 +75,7 @@ static struct vma *vma_new(uaddr_t start, uaddr_t end, int prot, int flags,
 	return v;
 }
 
-/* Splits `v` at `addr` (inside it); returns the upper half. */
-static struct vma *vma_split(struct vma *v, uaddr_t addr)
+struct vma *vma_split(struct vma *v, uaddr_t addr)
 {
 	struct vma *hi = vma_new(addr, v->end, v->prot, v->flags, v->kind, v->file,
 				 v->pgoff + (addr - v->start));
@@ -145,7 +144,7 @@ static long host_map(struct task *t, uaddr_t addr, size_t len, int prot, int fla
 		     struct file *f, uint64_t off)
 {
 	int hflags = (flags & (MAP_SHARED | MAP_PRIVATE | MAP_NORESERVE | MAP_POPULATE |
-			       MAP_LOCKED | MAP_STACK | MAP_GROWSDOWN)) | MAP_FIXED;
+			       MAP_STACK | MAP_GROWSDOWN)) | MAP_FIXED;	/* never MAP_LOCKED: mlock.c */
 	if (!f)
 		return HOST(t, SYS_mmap, addr, len, prot, hflags | MAP_ANONYMOUS, -1, 0);
 	int kfd = file_host_fd(f);
@@ -211,6 +210,8 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 			return -ENOMEM;
 	}
 	long r = mm_may_map(t->proc, start, len, prot, flags);
+	if (r == 0 && (r = mm_may_lock(t->proc, flags, len)) == 0 && mm->lock_future)
+		flags |= MAP_LOCKED;
 	if (r == 0)
 		r = host_map(t, start, len, prot, flags, f, off);
 	if (r < 0)
@@ -524,7 +525,9 @@ struct mm *mm_dup(struct mm *old)
 	struct mm *mm = mm_new();
 	struct vma *v;
 	list_for_each_entry(v, &old->vmas, node) {
-		struct vma *c = vma_new(v->start, v->end, v->prot, v->flags, v->kind, v->file, v->pgoff);
+		/* Locks are not inherited (nor is mlockall's MCL_FUTURE). */
+		struct vma *c = vma_new(v->start, v->end, v->prot, v->flags & ~MAP_LOCKED, v->kind,
+					v->file, v->pgoff);
 		c->shared_id = v->shared_id;	/* the same shared memory */
 		list_add_tail(&c->node, &mm->vmas);
 	}
