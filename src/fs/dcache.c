@@ -121,9 +121,11 @@ bool path_equal(struct path a, struct path b)
 	return a.mnt == b.mnt && a.dentry == b.dentry;
 }
 
-char *d_path(struct path p, struct path root)
+/* Builds the path from the leaf up into the end of a PATH_MAX buffer; a
+ * path that won't fit (with its NUL) is cut at the top, and `*too_long`
+ * (if given) says so. */
+static char *build_path(struct path p, struct path root, bool *too_long)
 {
-	/* Build from the leaf up into the end of a buffer. */
 	size_t cap = 4096, pos = cap - 1;
 	char *buf = xmalloc(cap);
 	buf[pos] = 0;
@@ -137,8 +139,11 @@ char *d_path(struct path p, struct path root)
 			continue;
 		}
 		size_t n = strlen(p.dentry->name);
-		if (n + 1 >= pos)
+		if (n + 1 > pos) {
+			if (too_long)
+				*too_long = true;
 			break;
+		}
 		pos -= n;
 		memcpy(buf + pos, p.dentry->name, n);
 		buf[--pos] = '/';
@@ -153,6 +158,22 @@ char *d_path(struct path p, struct path root)
 	}
 	memmove(buf, buf + pos, cap - pos);
 	return buf;
+}
+
+char *d_path(struct path p, struct path root)
+{
+	return build_path(p, root, NULL);
+}
+
+char *d_path_max(struct path p, struct path root)
+{
+	bool too_long = false;
+	char *s = build_path(p, root, &too_long);
+	if (too_long) {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 struct super_block *sb_new(const char *type)

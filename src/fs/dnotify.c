@@ -72,7 +72,8 @@ long dnotify_fcntl(struct task *t, int fd, struct file *f, unsigned long arg)
 	m->files = fs;
 	m->fd = fd;
 	m->mask |= (unsigned)arg;	/* a second F_NOTIFY adds to the first */
-	f->owner = t->proc->pid;
+	if (!f->owner)		/* an owner set by F_SETOWN stays, as in Linux */
+		set_owner(t, f, t->proc->pid);
 	return 0;
 }
 
@@ -100,14 +101,8 @@ static void signal_owner(struct dnotify_mark *m)
 	siginfo_t si = { .si_signo = sig, .si_code = POLL_MSG };
 	si.si_band = POLLIN | POLLRDNORM | POLLMSG;
 	si.si_fd = m->fd;
-	const siginfo_t *info = f->sig ? &si : NULL;
-	if (f->owner > 0) {
-		struct process *p = process_by_pid(f->owner);
-		if (p && !p->zombie)
-			send_signal_process(p, sig, info);
-	} else if (f->owner < 0) {
-		send_signal_pgrp(-f->owner, sig, info);
-	}
+	if (f->owner)
+		send_sigio(f->owner, f->owner_uid, f->owner_euid, sig, f->sig ? &si : NULL);
 }
 
 void dnotify_event(struct inode *dir, unsigned event)

@@ -78,8 +78,9 @@ long sys_dup3(struct task *t, const struct sysargs *a)
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
 /* F_SETOWN: a process (pid > 0) or a process group (-pgrp) that is
- * there, or 0 for none. */
-static long set_owner(struct file *f, int who)
+ * there, or 0 for none. The caller's ids go with it: the signal reaches
+ * only whom the caller could signal (Linux's f_modown and sigio_perm). */
+long set_owner(struct task *t, struct file *f, int who)
 {
 	if (who > 0 && !process_by_pid(who))
 		return -ESRCH;
@@ -91,6 +92,10 @@ static long set_owner(struct file *f, int who)
 			return -ESRCH;
 	}
 	f->owner = who;
+	if (who) {
+		f->owner_uid = t->proc->uid;
+		f->owner_euid = t->proc->euid;
+	}
 	return 0;
 }
 
@@ -112,12 +117,12 @@ static long owner_ex(struct task *t, struct file *f, int cmd, uaddr_t arg)
 		struct task *owner = task_by_tid(ex.pid);
 		if (ex.pid && !owner)
 			return -ESRCH;
-		return set_owner(f, owner ? owner->proc->pid : 0);
+		return set_owner(t, f, owner ? owner->proc->pid : 0);
 	}
 	case F_OWNER_PID:
-		return set_owner(f, ex.pid);
+		return set_owner(t, f, ex.pid);
 	case F_OWNER_PGRP:
-		return set_owner(f, -ex.pid);
+		return set_owner(t, f, -ex.pid);
 	}
 	return -EINVAL;
 }
@@ -171,7 +176,7 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 		r = f->owner;
 		break;
 	case F_SETOWN:
-		r = set_owner(f, (int)arg);
+		r = set_owner(t, f, (int)arg);
 		break;
 	case F_GETOWN_EX: case F_SETOWN_EX:
 		r = owner_ex(t, f, cmd, arg);

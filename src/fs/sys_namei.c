@@ -488,12 +488,14 @@ long sys_fchdir(struct task *t, const struct sysargs *a)
 long sys_getcwd(struct task *t, const struct sysargs *a)
 {
 	struct fs_context *fs = t->proc->fs;
-	char *s = d_path(fs->cwd, fs->root);
+	if (fs->cwd.dentry->deleted)
+		return -ENOENT;
+	char *s = d_path_max(fs->cwd, fs->root);
+	if (!s)
+		return -ENAMETOOLONG;	/* Linux gives no part of it */
 	size_t n = strlen(s) + 1;
 	long r = n;
-	if (fs->cwd.dentry->deleted)
-		r = -ENOENT;
-	else if (a->a[1] < n)
+	if (a->a[1] < n)
 		r = -ERANGE;
 	else if (copy_to_user(t, a->a[0], s, n))
 		r = -EFAULT;

@@ -166,6 +166,7 @@ struct file {
 	size_t ndents;
 	struct list_head *epoll_links;	/* epoll entries on this file (epoll.c) */
 	int owner;		/* F_SETOWN: a pid, or minus a process group */
+	unsigned owner_uid, owner_euid;	/* of who set it: SIGIO's permission */
 	int sig;		/* F_SETSIG: the signal for it, 0 for SIGIO */
 };
 
@@ -196,6 +197,8 @@ void path_put(struct path *p);
 bool path_equal(struct path a, struct path b);
 /* The guest-visible absolute path of p relative to root; free the result. */
 char *d_path(struct path p, struct path root);
+/* The same, or NULL if it is longer than PATH_MAX with its NUL. */
+char *d_path_max(struct path p, struct path root);
 
 /* Mounts. */
 struct super_block *sb_new(const char *type);
@@ -264,6 +267,8 @@ void locks_file_gone(struct file *f);
  * `dir`; DN_ACCESS, DN_MODIFY, DN_ATTRIB of the file at a path, to its
  * directory). */
 long dnotify_fcntl(struct task *t, int fd, struct file *f, unsigned long arg);
+/* F_SETOWN's work (sys_fd.c): `who` a pid, minus a group, or 0. */
+long set_owner(struct task *t, struct file *f, int who);
 void dnotify_close(struct files *fs, struct file *f);
 void dnotify_files_gone(struct files *fs);
 void dnotify_event(struct inode *dir, unsigned event);

@@ -117,6 +117,8 @@ static long do_clone(struct task *t, const struct clone_req *req)
 	int err = check_flags(f);
 	if (err)
 		return err;
+	if (!nproc_may_fork(t->proc))
+		return -EAGAIN;
 	if (req->exit_signal < 0 || req->exit_signal > 64)
 		return -EINVAL;
 	unsigned long host = (f & CLONE_THREAD) ? CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FS | CLONE_FILES

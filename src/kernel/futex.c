@@ -184,8 +184,10 @@ static long futex_wake_op(struct task *t, uaddr_t u1, uaddr_t u2, bool shared, i
 		return err;
 	int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
 	int oparg = ((int)(encoded << 8)) >> 20, cmparg = ((int)(encoded << 20)) >> 20;
+	/* Linux takes a shift outside 0..31 modulo 32 (and warns); the
+	 * shift is unsigned, for 1 << 31. */
 	if ((encoded >> 28) & FUTEX_OP_OPARG_SHIFT)
-		oparg = 1 << (oparg & 31);
+		oparg = (int)(1U << (oparg & 31));
 	uint32_t old, nv;
 	if (copy_from_user(t, &old, u2, sizeof(old)))
 		return -EFAULT;

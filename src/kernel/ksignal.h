@@ -20,8 +20,18 @@ void send_sig_self(struct task *t, int sig);
 /* SIGPIPE for a write to a pipe or socket with no reader. */
 void send_sigpipe(struct task *t);
 int send_signal_process(struct process *p, int sig, const siginfo_t *info);
-/* kill(2)'s targets: a process group. Returns -ESRCH if it is empty. */
+/* The kernel's own signal to a process group. Returns -ESRCH if it is
+ * empty. */
 int send_signal_pgrp(int pgrp, int sig, const siginfo_t *info);
+/* Whether a user's signal from `from` may reach `to`, as Linux's
+ * check_kill_permission: 0 or -EPERM. */
+int signal_may_send(struct process *from, struct process *to, int sig);
+/* kill(2) on a process group: each member `from` may signal gets it;
+ * 0 if one did, else the last error (-ESRCH for an empty group). */
+int kill_pgrp(struct process *from, int pgrp, int sig, const siginfo_t *info);
+/* SIGIO (or the F_SETSIG signal) to a file's owner, a pid or minus a
+ * process group, with the ids of whoever set it (Linux's send_sigio). */
+void send_sigio(int owner, unsigned uid, unsigned euid, int sig, const siginfo_t *info);
 
 /* The guest faulted (SIGSEGV, SIGBUS, ...): the signal is forced. */
 void signal_fault(struct task *t, const siginfo_t *si);

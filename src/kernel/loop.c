@@ -107,6 +107,10 @@ static void handle_platform_events(void)
 		struct task *t = task_by_host_tid(ev.tid);
 		if (!t)
 			continue;
+		/* A task the kernel ended may still report a stop it made
+		 * before it died: only its exit concerns the kernel now. */
+		if (t->state == TASK_DEAD && ev.kind != PEV_EXITED)
+			continue;
 		switch (ev.kind) {
 		case PEV_SYSCALL:
 			on_syscall(t, &ev);
@@ -154,6 +158,7 @@ int loop_run(void)
 	struct epoll_event evs[32];
 	while (exit_status < 0) {
 		run_ready();
+		process_free_deferred();
 		if (exit_status >= 0)
 			break;
 		int n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timers_next_timeout_ms());
@@ -168,6 +173,7 @@ int loop_run(void)
 				hostfd_ready(evs[i].data.ptr);
 		}
 		timers_run();
+		process_free_deferred();
 	}
 	return exit_status;
 }

@@ -98,7 +98,7 @@ long sys_pidfd_send_signal(struct task *t, const struct sysargs *a)
 			return -EFAULT;
 		if (si.si_signo != sig)
 			return -EINVAL;
-		if ((si.si_code >= 0 || si.si_code == SI_TKILL) && p != t->proc)
+		if ((si.si_code >= 0 || si.si_code == SI_TKILL) && (p != t->proc || flags == 4))
 			return -EPERM;
 	} else {
 		si.si_signo = sig;
@@ -106,13 +106,14 @@ long sys_pidfd_send_signal(struct task *t, const struct sysargs *a)
 		si.si_pid = t->proc->pid;
 		si.si_uid = t->proc->uid;
 	}
-	if (!sig)
-		return 0;
+	if (flags == 4)
+		return kill_pgrp(t->proc, p->pgid, sig, &si);
+	int err = signal_may_send(t->proc, p, sig);
+	if (err || !sig)
+		return err;
 	if (flags == 1) {
 		struct task *th = task_by_tid(pid);
 		return th ? send_signal_task(th, sig, &si) : -ESRCH;
 	}
-	if (flags == 4)
-		return send_signal_pgrp(p->pgid, sig, &si);
 	return send_signal_process(p, sig, &si);
 }

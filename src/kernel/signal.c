@@ -12,6 +12,7 @@
 #include "sigframe.h"
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000
@@ -266,18 +267,55 @@ int send_signal_process(struct process *p, int sig, const siginfo_t *info)
 	return do_send(p, NULL, sig, info);
 }
 
+int signal_may_send(struct process *from, struct process *to, int sig)
+{
+	if (from == to || from->euid == to->suid || from->euid == to->uid ||
+	    from->uid == to->suid || from->uid == to->uid)
+		return 0;
+	if (capable(from, CAP_KILL))
+		return 0;
+	/* A shell may wake the jobs of its session whoever runs them. */
+	if (sig == SIGCONT && from->sid == to->sid)
+		return 0;
+	return -EPERM;
+}
+
+int kill_pgrp(struct process *from, int pgrp, int sig, const siginfo_t *info)
+{
+	int err = -ESRCH;
+	bool sent = false;
+	/* Zombies are still members until they are reaped, as in Linux;
+	 * the walk goes by pid, so a member freed by its signal is fine. */
+	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
+		if (p->pgid != pgrp)
+			continue;
+		err = from ? signal_may_send(from, p, sig) : 0;
+		if (!err)
+			err = do_send(p, NULL, sig, info);
+		sent |= !err;
+	}
+	return sent ? 0 : err;
+}
+
 int send_signal_pgrp(int pgrp, int sig, const siginfo_t *info)
 {
-	int found = 0;
-	struct process *p = process_next(NULL), *next;
-	for (; p; p = next) {
-		next = process_next(p);	/* p may be freed by the signal */
-		if (p->pgid == pgrp && !p->zombie) {
-			found++;
+	return kill_pgrp(NULL, pgrp, sig, info);
+}
+
+/* Linux's sigio_perm: the ids are the owner's as F_SETOWN saw them, so
+ * naming someone else's process as owner gains nothing. */
+static bool sigio_may_send(unsigned uid, unsigned euid, struct process *to)
+{
+	return euid == 0 || euid == to->suid || euid == to->uid || uid == to->suid || uid == to->uid;
+}
+
+void send_sigio(int owner, unsigned uid, unsigned euid, int sig, const siginfo_t *info)
+{
+	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
+		bool named = owner > 0 ? p->pid == owner : p->pgid == -owner;
+		if (named && !p->zombie && sigio_may_send(uid, euid, p))
 			do_send(p, NULL, sig, info);
-		}
 	}
-	return found ? 0 : -ESRCH;
 }
 
 void signal_fault(struct task *t, const siginfo_t *si)
@@ -412,7 +450,7 @@ bool signal_deliver(struct task *t)
 	struct process *p = t->proc;
 	bool handled = false;
 	for (;;) {
-		if (p->zombie || t->state == TASK_DEAD)
+		if (t->state == TASK_DEAD || p->zombie)
 			return false;
 		if (p->stopped) {
 			t->state = TASK_STOPPED;

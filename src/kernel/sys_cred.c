@@ -21,10 +21,52 @@ static bool own(unsigned id, unsigned r, unsigned e, unsigned s)
 	return id == r || id == e || id == s;
 }
 
+bool capable(struct process *p, int cap)
+{
+	struct kcaps c;
+	process_caps(p, &c);
+	return c.eff & (1ULL << cap);
+}
+
+/* ---- RLIMIT_NPROC ---- */
+
+int nproc_count(unsigned uid)
+{
+	int n = 0;
+	for (struct process *q = process_next(NULL); q; q = process_next(q))
+		if (q->uid == uid)
+			n += q->zombie ? 1 : q->nthreads;
+	return n;
+}
+
+/* As Linux's copy_process: root's real uid, CAP_SYS_RESOURCE and
+ * CAP_SYS_ADMIN are not held to the limit. */
+bool nproc_may_fork(struct process *p)
+{
+	rlim_t lim = p->rlim[RLIMIT_NPROC].rlim_cur;
+	if (lim == RLIM_INFINITY || (rlim_t)nproc_count(p->uid) < lim)
+		return true;
+	return p->uid == 0 || capable(p, CAP_SYS_RESOURCE) || capable(p, CAP_SYS_ADMIN);
+}
+
+/* A set*uid that changes the real uid never fails for the limit (too
+ * many programs don't look), but marks the process so that its next
+ * execve does, as Linux's flag_nproc_exceeded. */
+static void flag_nproc(struct process *p, unsigned old_uid)
+{
+	if (p->uid == old_uid)
+		return;
+	rlim_t lim = p->rlim[RLIMIT_NPROC].rlim_cur;
+	/* The process itself still counts for its old uid here. */
+	p->nproc_exceeded = p->uid != 0 && lim != RLIM_INFINITY &&
+			    (rlim_t)nproc_count(p->uid) - (p->zombie ? 1 : p->nthreads) > lim;
+}
+
 static long set_res(struct process *p, unsigned r, unsigned e, unsigned s, bool gid)
 {
 	unsigned *pr = gid ? &p->gid : &p->uid, *pe = gid ? &p->egid : &p->euid;
 	unsigned *ps = gid ? &p->sgid : &p->suid, *pf = gid ? &p->fsgid : &p->fsuid;
+	unsigned old_uid = p->uid;
 	bool priv = is_root(p);
 	if (!priv && ((r != KEEP && !own(r, *pr, *pe, *ps)) || (e != KEEP && !own(e, *pr, *pe, *ps)) ||
 		      (s != KEEP && !own(s, *pr, *pe, *ps))))
@@ -36,6 +78,7 @@ static long set_res(struct process *p, unsigned r, unsigned e, unsigned s, bool 
 	if (s != KEEP)
 		*ps = s;
 	*pf = *pe;
+	flag_nproc(p, old_uid);
 	return 0;
 }
 

@@ -17,7 +17,20 @@
 #include <limits.h>
 
 #define MAX_ARG_STRINGS 0x7fffffff
-#define ARG_TOTAL_MAX (6 << 20)
+#define MAX_ARG_STRLEN (32 * PAGE_SIZE)	/* one string, with its NUL */
+#define ARG_ROOM_MIN (32 * PAGE_SIZE)	/* Linux's ARG_MAX */
+#define STK_LIM (8UL << 20)		/* Linux's default stack limit */
+
+/* The new stack's room for the strings (file name, argv, envp) and the
+ * argv and envp pointers, as Linux's bprm_stack_limits measures it: a
+ * quarter of the stack limit, no more than three quarters of 8 MiB, and
+ * never less than the 32 pages exec always allowed. */
+static size_t arg_room(struct process *p)
+{
+	rlim_t stack = p->rlim[RLIMIT_STACK].rlim_cur;
+	size_t room = MIN(STK_LIM / 4 * 3, stack / 4);
+	return MAX(room, (size_t)ARG_ROOM_MIN);
+}
 
 static void strv_free(char **v)
 {
@@ -26,8 +39,10 @@ static void strv_free(char **v)
 	free(v);
 }
 
-/* Copies a NULL-terminated array of guest strings. */
-static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *total)
+/* Copies a NULL-terminated array of guest strings, adding their bytes
+ * and pointers to *total; more than `room` in all is E2BIG at once. */
+static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *count, size_t *total,
+			size_t room)
 {
 	size_t n = 0, cap = 16;
 	char **v = xzalloc(cap * sizeof(char *));
@@ -47,17 +62,17 @@ static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *total)
 			cap *= 2;
 			v = xrealloc(v, cap * sizeof(char *));
 		}
-		long len = strncpy_from_user(t, s, p, 32 * PAGE_SIZE + 1);
-		if (len < 0) {
+		long len = strncpy_from_user(t, s, p, MAX_ARG_STRLEN + 1);
+		if (len < 0 || (size_t)len + 1 > MAX_ARG_STRLEN) {
 			free(s);
 			v[n] = NULL;
 			strv_free(v);
-			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
+			return len == -EFAULT ? -EFAULT : -E2BIG;
 		}
 		*total += len + 1 + sizeof(char *);
 		v[n] = memcpy(xmalloc(len + 1), s, len + 1);
 		v[n + 1] = NULL;
-		if (*total > ARG_TOTAL_MAX || n >= MAX_ARG_STRINGS) {
+		if (*total > room || n >= MAX_ARG_STRINGS) {
 			free(s);
 			strv_free(v);
 			return -E2BIG;
@@ -66,7 +81,17 @@ static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *total)
 	free(s);
 	v[n] = NULL;
 	*out = v;
+	*count = n;
 	return 0;
+}
+
+/* The name Linux copies onto the new stack first: the path as given, or
+ * the /dev/fd form execveat makes of a name relative to a directory fd. */
+static size_t exec_name_size(int dirfd, const char *name)
+{
+	if (name[0] == '/' || dirfd == AT_FDCWD)
+		return strlen(name) + 1;
+	return snprintf(NULL, 0, "/dev/fd/%d%s%s", dirfd, name[0] ? "/" : "", name) + 1;
 }
 
 /* What is left to do once the new program is loaded (Linux's
@@ -182,8 +207,19 @@ static long do_execveat(struct task *t, int dirfd, uaddr_t uname, uaddr_t uargv,
 	char *name = (flags & AT_EMPTY_PATH) ? getname_empty_ok(t, uname, &err) : getname(t, uname, &err);
 	if (!name)
 		return err;
+	/* A set*uid past RLIMIT_NPROC fails here (Linux's PF_NPROC_EXCEEDED
+	 * check, before the file is looked at); the mark goes either way. */
+	struct process *p = t->proc;
+	bool over = p->nproc_exceeded && p->rlim[RLIMIT_NPROC].rlim_cur != RLIM_INFINITY &&
+		    (rlim_t)nproc_count(p->uid) > p->rlim[RLIMIT_NPROC].rlim_cur;
+	p->nproc_exceeded = false;
+	if (over) {
+		free(name);
+		return -EAGAIN;
+	}
 	char **argv = NULL, **envp = NULL;
-	size_t total = 0;
+	size_t room = arg_room(t->proc), argc, envc;
+	size_t total = exec_name_size(dirfd, name);
 	char *path = exec_path(t, dirfd, name, flags, &err);
 	free(name);
 	if (!path)
@@ -191,9 +227,21 @@ static long do_execveat(struct task *t, int dirfd, uaddr_t uname, uaddr_t uargv,
 	/* Most failed execs (a PATH search) end here, before the arguments
 	 * are copied or a host process is made. */
 	if ((err = exec_check(t, path)) ||
-	    (err = copy_strings(t, uargv, &argv, &total)) ||
-	    (err = copy_strings(t, uenvp, &envp, &total)))
+	    (err = copy_strings(t, uargv, &argv, &argc, &total, room)) ||
+	    (err = copy_strings(t, uenvp, &envp, &envc, &total, room)))
 		goto out;
+	/* No arguments at all: Linux adds an empty one, so that a program
+	 * never finds its environment at argv[1]. */
+	if (argc == 0) {
+		total += 1 + sizeof(char *);
+		argv = xrealloc(argv, 2 * sizeof(char *));
+		argv[0] = xstrdup("");
+		argv[1] = NULL;
+	}
+	if (total > room) {
+		err = -E2BIG;
+		goto out;
+	}
 	if ((flags & AT_SYMLINK_NOFOLLOW)) {
 		struct path p;
 		if (path_lookup(t, AT_FDCWD, path, 0, &p) == 0) {

@@ -10,6 +10,7 @@
 #include <asm/prctl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 /* Filled at boot from the host: the guest runs as the user persona runs as. */
 gid_t host_groups[64];
@@ -96,6 +97,23 @@ long sys_sysinfo(struct task *t, const struct sysargs *a)
 
 /* ---- resource limits ---- */
 
+/* The most fds a process may have: the host's fs.nr_open, which bounds
+ * persona's own table too (read once; Linux's default if unreadable). */
+static rlim_t nr_open(void)
+{
+	static rlim_t n;
+	if (!n) {
+		FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+		unsigned long v = 0;
+		if (!f || fscanf(f, "%lu", &v) != 1 || !v)
+			v = 1 << 20;
+		if (f)
+			fclose(f);
+		n = v;
+	}
+	return n;
+}
+
 static long do_prlimit(struct task *t, struct process *p, int resource, const struct rlimit *new,
 		       struct rlimit *old)
 {
@@ -105,9 +123,9 @@ static long do_prlimit(struct task *t, struct process *p, int resource, const st
 	if (new) {
 		if (new->rlim_cur > new->rlim_max)
 			return -EINVAL;
-		if (new->rlim_max > r->rlim_max && t->proc->euid != 0)
+		if (resource == RLIMIT_NOFILE && new->rlim_max > nr_open())
 			return -EPERM;
-		if (resource == RLIMIT_NOFILE && new->rlim_max > (1 << 20))
+		if (new->rlim_max > r->rlim_max && !capable(t->proc, CAP_SYS_RESOURCE))
 			return -EPERM;
 	}
 	if (old)

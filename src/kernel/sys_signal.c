@@ -105,14 +105,6 @@ long sys_rt_sigsuspend(struct task *t, const struct sysargs *a)
 
 static bool valid_sig(int sig) { return sig >= 0 && sig <= 64; }
 
-static int may_signal(struct task *t, struct process *p)
-{
-	struct process *me = t->proc;
-	if (me->euid == 0 || me->euid == p->uid || me->uid == p->uid)
-		return 0;
-	return -EPERM;
-}
-
 static siginfo_t user_info(struct task *t, int sig, int code)
 {
 	siginfo_t si;
@@ -122,6 +114,24 @@ static siginfo_t user_info(struct task *t, int sig, int code)
 	si.si_pid = t->proc->pid;
 	si.si_uid = t->proc->uid;
 	return si;
+}
+
+/* kill(-1): every process but init and the caller. Like Linux, it fails
+ * only if there was nobody to try, or with an error other than EPERM. */
+static int kill_all(struct task *t, int sig, const siginfo_t *si)
+{
+	int err = 0, tried = 0;
+	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
+		if (p->pid <= 1 || p == t->proc)
+			continue;
+		tried++;
+		int e = signal_may_send(t->proc, p, sig);
+		if (!e)
+			e = send_signal_process(p, sig, si);
+		if (e != -EPERM)
+			err = e;
+	}
+	return tried ? err : -ESRCH;
 }
 
 long sys_kill(struct task *t, const struct sysargs *a)
@@ -134,24 +144,14 @@ long sys_kill(struct task *t, const struct sysargs *a)
 		struct process *p = process_by_pid(pid);
 		if (!p)
 			return -ESRCH;
-		int err = may_signal(t, p);
+		int err = signal_may_send(t->proc, p, sig);
 		return err ? err : send_signal_process(p, sig, &si);
 	}
-	if (pid == -1) {
-		int found = 0;
-		struct process *p = process_next(NULL), *next;
-		for (; p; p = next) {
-			next = process_next(p);
-			if (p == init_process || p == t->proc || p->zombie)
-				continue;
-			found++;
-			send_signal_process(p, sig, &si);
-		}
-		return found ? 0 : -ESRCH;
-	}
+	if (pid == -1)
+		return kill_all(t, sig, &si);
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	return send_signal_pgrp(pid == 0 ? t->proc->pgid : -pid, sig, &si);
+	return kill_pgrp(t->proc, pid == 0 ? t->proc->pgid : -pid, sig, &si);
 }
 
 static long thread_kill(struct task *t, int tgid, int tid, int sig, const siginfo_t *si)
@@ -163,7 +163,7 @@ static long thread_kill(struct task *t, int tgid, int tid, int sig, const siginf
 	struct task *target = task_by_tid(tid);
 	if (!target || !target->proc || (tgid > 0 && target->proc->pid != tgid))
 		return -ESRCH;
-	int err = may_signal(t, target->proc);
+	int err = signal_may_send(t->proc, target->proc, sig);
 	if (err || !sig)
 		return err;
 	return send_signal_task(target, sig, si);
@@ -181,11 +181,13 @@ long sys_tgkill(struct task *t, const struct sysargs *a)
 	return thread_kill(t, (int)a->a[0], (int)a->a[1], (int)a->a[2], &si);
 }
 
+/* `self`: the target is the caller's own thread id, as Linux compares. */
 static int queued_info(struct task *t, uaddr_t u, int sig, bool self, siginfo_t *si)
 {
 	if (copy_from_user(t, si, u, sizeof(*si)))
 		return -EFAULT;
-	/* Only the kernel may claim kernel-made siginfo for others. */
+	/* Only the kernel may claim kernel-made siginfo for others, and
+	 * only kill and tgkill themselves make SI_USER and SI_TKILL. */
 	if ((si->si_code >= 0 || si->si_code == SI_TKILL) && !self)
 		return -EPERM;
 	si->si_signo = sig;
@@ -198,12 +200,14 @@ long sys_rt_sigqueueinfo(struct task *t, const struct sysargs *a)
 	siginfo_t si;
 	if (!valid_sig(sig))
 		return -EINVAL;
-	int err = queued_info(t, a->a[2], sig, pid == t->proc->pid, &si);
+	int err = queued_info(t, a->a[2], sig, pid == t->tid, &si);
 	if (err)
 		return err;
 	struct process *p = process_by_pid(pid);
 	if (!p)
 		return -ESRCH;
+	if ((err = signal_may_send(t->proc, p, sig)))
+		return err;
 	return sig ? send_signal_process(p, sig, &si) : 0;
 }
 
@@ -213,7 +217,7 @@ long sys_rt_tgsigqueueinfo(struct task *t, const struct sysargs *a)
 	siginfo_t si;
 	if (!valid_sig(sig))
 		return -EINVAL;
-	int err = queued_info(t, a->a[3], sig, (int)a->a[0] == t->proc->pid, &si);
+	int err = queued_info(t, a->a[3], sig, (int)a->a[1] == t->tid, &si);
 	return err ? err : thread_kill(t, (int)a->a[0], (int)a->a[1], sig, &si);
 }
 

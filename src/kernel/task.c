@@ -93,16 +93,14 @@ struct process *process_new(void)
 	return p;
 }
 
+/* By pid, not by place in the list: `prev` may have been freed (and
+ * unlisted) by what the caller did to it, and the walk goes on. */
 struct process *process_next(struct process *prev)
 {
 	struct proc_entry *e;
-	bool take = prev == NULL;
-	list_for_each_entry(e, &all_procs, node) {
-		if (take)
+	list_for_each_entry(e, &all_procs, node)
+		if (!prev || e->p->pid > prev->pid)
 			return e->p;
-		if (e->p == prev)
-			take = true;
-	}
 	return NULL;
 }
 
@@ -126,6 +124,12 @@ static void process_unlist(struct process *p)
 		}
 }
 
+/* Freed processes whose memory goes back only when the event that freed
+ * them is over: the handler that did it may still hold the process (a
+ * kill(getpid(), SIGKILL) with SIGCHLD ignored frees the caller's own
+ * process inside its own system call, which then still looks at it). */
+static struct list_head graveyard = LIST_HEAD_INIT(graveyard);
+
 void process_free(struct process *p)
 {
 	process_unlist(p);
@@ -133,11 +137,21 @@ void process_free(struct process *p)
 	while (!list_empty(&p->threads)) {	/* tasks whose host exit is pending */
 		struct task *t = list_entry(p->threads.next, struct task, thread_node);
 		list_del(&t->thread_node);
+		list_init(&t->thread_node);
 	}
-	sigpending_flush(&p->shared_pending);
-	if (p->sighand && --p->sighand->refs == 0)
-		free(p->sighand);
-	free(p->child_wait);
-	free(p->groups);
-	free(p);
+	list_add_tail(&p->sibling, &graveyard);
+}
+
+void process_free_deferred(void)
+{
+	while (!list_empty(&graveyard)) {
+		struct process *p = list_entry(graveyard.next, struct process, sibling);
+		list_del(&p->sibling);
+		sigpending_flush(&p->shared_pending);
+		if (p->sighand && --p->sighand->refs == 0)
+			free(p->sighand);
+		free(p->child_wait);
+		free(p->groups);
+		free(p);
+	}
 }

@@ -117,6 +117,9 @@ struct process {
 	struct cpu_itimer { uint64_t value, interval, start; bool armed; } cpu_itimer[2];
 	struct timer *cpu_itimer_poll;
 	bool dumpable, subreaper, no_new_privs, did_exec;
+	/* A set*uid made the real uid one already at RLIMIT_NPROC: the next
+	 * execve fails (Linux's PF_NPROC_EXCEEDED). */
+	bool nproc_exceeded;
 };
 
 /* The task whose system call the kernel is handling now (as in Linux). */
@@ -157,8 +160,18 @@ struct kcaps {
 void process_caps(struct process *p, struct kcaps *c);
 /* Takes the sets persona itself was started with (boot). */
 void caps_init(void);
+/* Whether `p` has capability `cap` in its effective set. */
+bool capable(struct process *p, int cap);
+/* The tasks (threads, and zombies not yet reaped) whose real uid is
+ * `uid`: what RLIMIT_NPROC counts. */
+int nproc_count(unsigned uid);
+/* Whether a new task of `p`'s real uid would pass RLIMIT_NPROC. */
+bool nproc_may_fork(struct process *p);
 struct process *process_by_pid(int pid);
-/* Frees a reaped zombie. */
+/* Frees a reaped zombie: it leaves every list now, and its memory goes
+ * at process_free_deferred(), which the event loop calls between events,
+ * so the handler running keeps a valid (zombie) process. */
 void process_free(struct process *p);
+void process_free_deferred(void);
 /* Ends one thread: it leaves its process now, and the host thread goes. */
 void task_kill(struct task *t, bool whole_process);

@@ -34,6 +34,7 @@ struct mm {
 	uaddr_t stack_top;
 	uaddr_t vdso_base;
 	uaddr_t arg_start, arg_end, env_start, env_end;
+	bool lock_future;	/* mlockall(MCL_FUTURE): new mappings are locked */
 };
 
 struct mm *mm_new(void);
@@ -48,6 +49,17 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 	     struct file *f, uint64_t off);
 long do_munmap(struct task *t, uaddr_t addr, size_t len);
 long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot);
+/* RLIMIT_AS and RLIMIT_DATA (limits.c): may `p` map [start, start+len)
+ * (what is mapped there already doesn't count twice), grow a mapping by
+ * `len`, or make [start, end) `prot`? 0 or -ENOMEM. */
+int mm_may_map(struct process *p, uaddr_t start, size_t len, int prot, int flags);
+int mm_may_grow(struct process *p, size_t len, int prot, int flags);
+int mm_may_protect(struct process *p, uaddr_t start, uaddr_t end, int prot);
+/* RLIMIT_MEMLOCK for a new mapping of `len` bytes, locked by MAP_LOCKED
+ * in `flags` or by mlockall(MCL_FUTURE) (mlock.c): 0, -EPERM or -EAGAIN. */
+int mm_may_lock(struct process *p, int flags, size_t len);
+/* Splits `v` at `addr` (inside it); returns the upper half. */
+struct vma *vma_split(struct vma *v, uaddr_t addr);
 /* Finds a free range of `len` bytes below the mmap base. */
 uaddr_t mm_get_unmapped(struct mm *mm, size_t len);
 struct vma *vma_find(struct mm *mm, uaddr_t addr);

@@ -75,8 +75,7 @@ static struct vma *vma_new(uaddr_t start, uaddr_t end, int prot, int flags,
 	return v;
 }
 
-/* Splits `v` at `addr` (inside it); returns the upper half. */
-static struct vma *vma_split(struct vma *v, uaddr_t addr)
+struct vma *vma_split(struct vma *v, uaddr_t addr)
 {
 	struct vma *hi = vma_new(addr, v->end, v->prot, v->flags, v->kind, v->file,
 				 v->pgoff + (addr - v->start));
@@ -145,7 +144,7 @@ static long host_map(struct task *t, uaddr_t addr, size_t len, int prot, int fla
 		     struct file *f, uint64_t off)
 {
 	int hflags = (flags & (MAP_SHARED | MAP_PRIVATE | MAP_NORESERVE | MAP_POPULATE |
-			       MAP_LOCKED | MAP_STACK | MAP_GROWSDOWN)) | MAP_FIXED;
+			       MAP_STACK | MAP_GROWSDOWN)) | MAP_FIXED;	/* never MAP_LOCKED: mlock.c */
 	if (!f)
 		return HOST(t, SYS_mmap, addr, len, prot, hflags | MAP_ANONYMOUS, -1, 0);
 	int kfd = file_host_fd(f);
@@ -210,7 +209,11 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 		else if (!(start = mm_get_unmapped(mm, len)))
 			return -ENOMEM;
 	}
-	long r = host_map(t, start, len, prot, flags, f, off);
+	long r = mm_may_map(t->proc, start, len, prot, flags);
+	if (r == 0 && (r = mm_may_lock(t->proc, flags, len)) == 0 && mm->lock_future)
+		flags |= MAP_LOCKED;
+	if (r == 0)
+		r = host_map(t, start, len, prot, flags, f, off);
 	if (r < 0)
 		return r;
 	if ((uaddr_t)r != start)
@@ -272,7 +275,9 @@ long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
 		if ((prot & PROT_WRITE) && !file_writable(v->file))
 			return -EACCES;
 	}
-	long r = HOST(t, SYS_mprotect, addr, len, prot, 0, 0, 0);
+	long r = mm_may_protect(t->proc, addr, end, prot);
+	if (r == 0)
+		r = HOST(t, SYS_mprotect, addr, len, prot, 0, 0, 0);
 	if (r < 0)
 		return r;
 	struct vma *n;
@@ -348,7 +353,8 @@ long sys_brk(struct task *t, const struct sysargs *a)
 	uaddr_t old_top = PAGE_ALIGN(mm->brk), new_top = PAGE_ALIGN(want);
 	if (new_top > old_top) {
 		/* Linux keeps a page of air between the heap and a mapping. */
-		if (!range_free(mm, old_top, new_top + PAGE_SIZE))
+		if (!range_free(mm, old_top, new_top + PAGE_SIZE) ||
+		    mm_may_grow(t->proc, new_top - old_top, PROT_READ | PROT_WRITE, MAP_PRIVATE))
 			return mm->brk;
 		long r = HOST(t, SYS_mmap, old_top, new_top - old_top, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -413,7 +419,10 @@ long sys_mremap(struct task *t, const struct sysargs *a)
 		return -ENOMEM;
 	}
 	int hflags = dest == old ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED | (flags & MREMAP_DONTUNMAP);
-	long r = HOST(t, SYS_mremap, old, old_len, new_len, hflags, dest, 0);
+	size_t grows = (flags & MREMAP_DONTUNMAP) ? new_len : new_len > old_len ? new_len - old_len : 0;
+	long r = grows ? mm_may_grow(t->proc, grows, v->prot, v->flags) : 0;
+	if (r == 0)
+		r = HOST(t, SYS_mremap, old, old_len, new_len, hflags, dest, 0);
 	if (r < 0)
 		return r;
 	/* Rebuild the VMAs: the new range keeps the old one's attributes. */
@@ -518,7 +527,9 @@ struct mm *mm_dup(struct mm *old)
 	struct mm *mm = mm_new();
 	struct vma *v;
 	list_for_each_entry(v, &old->vmas, node) {
-		struct vma *c = vma_new(v->start, v->end, v->prot, v->flags, v->kind, v->file, v->pgoff);
+		/* Locks are not inherited (nor is mlockall's MCL_FUTURE). */
+		struct vma *c = vma_new(v->start, v->end, v->prot, v->flags & ~MAP_LOCKED, v->kind,
+					v->file, v->pgoff);
 		c->shared_id = v->shared_id;	/* the same shared memory */
 		list_add_tail(&c->node, &mm->vmas);
 	}

@@ -1,0 +1,154 @@
+/* mlock, mlock2, munlock, mlockall, munlockall and MAP_LOCKED, held to
+ * RLIMIT_MEMLOCK as Linux holds them (CAP_IPC_LOCK is exempt; a limit of
+ * 0 without it is EPERM). A locked VMA carries MAP_LOCKED in its flags.
+ * persona keeps the account only: the host is never asked to lock guest
+ * memory, which would let a guest pin the host's RAM with persona's own
+ * privileges. */
+#include "mm.h"
+#include "ksyscall.h"
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <linux/capability.h>
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 1
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+
+/* Locked pages in [start, end). */
+static size_t locked_pages(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	size_t n = 0;
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node)
+		if ((v->flags & MAP_LOCKED) && v->start < end && v->end > start)
+			n += (MIN(v->end, end) - MAX(v->start, start)) / PAGE_SIZE;
+	return n;
+}
+
+static size_t lock_limit(struct process *p)
+{
+	return p->rlim[RLIMIT_MEMLOCK].rlim_cur / PAGE_SIZE;
+}
+
+static bool can_do_mlock(struct process *p)
+{
+	return p->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || capable(p, CAP_IPC_LOCK);
+}
+
+int mm_may_lock(struct process *p, int flags, size_t len)
+{
+	if ((flags & MAP_LOCKED) && !can_do_mlock(p))
+		return -EPERM;
+	if (!(flags & MAP_LOCKED) && !p->mm->lock_future)
+		return 0;
+	if (capable(p, CAP_IPC_LOCK))
+		return 0;
+	return locked_pages(p->mm, 0, TASK_SIZE) + len / PAGE_SIZE > lock_limit(p) ? -EAGAIN : 0;
+}
+
+/* Sets or clears the lock on [start, end), which must be mapped whole. */
+static int set_locked(struct mm *mm, uaddr_t start, uaddr_t end, bool on)
+{
+	uaddr_t cur = start;
+	struct vma *v, *n;
+	list_for_each_entry(v, &mm->vmas, node) {
+		if (v->end <= cur)
+			continue;
+		if (v->start > cur || v->kind == VMA_STUB)
+			break;
+		cur = v->end;
+		if (cur >= end)
+			break;
+	}
+	if (cur < end)
+		return -ENOMEM;
+	list_for_each_entry_safe(v, n, &mm->vmas, node) {
+		if (v->end <= start || v->start >= end)
+			continue;
+		if (v->start < start) {
+			n = vma_split(v, start);	/* the upper half is next */
+			continue;
+		}
+		if (v->end > end)
+			vma_split(v, end);
+		v->flags = on ? v->flags | MAP_LOCKED : v->flags & ~MAP_LOCKED;
+	}
+	return 0;
+}
+
+static long do_mlock(struct task *t, uaddr_t addr, size_t len)
+{
+	struct process *p = t->proc;
+	if (!can_do_mlock(p))
+		return -EPERM;
+	uaddr_t start = PAGE_DOWN(addr);
+	if (len > TASK_SIZE || addr + len < addr)
+		return -ENOMEM;
+	uaddr_t end = PAGE_ALIGN(addr + len);
+	if (end == start)
+		return 0;
+	/* What is locked already in the range doesn't count twice. */
+	size_t want = locked_pages(p->mm, 0, TASK_SIZE) + (end - start) / PAGE_SIZE -
+		      locked_pages(p->mm, start, end);
+	if (want > lock_limit(p) && !capable(p, CAP_IPC_LOCK))
+		return -ENOMEM;
+	return set_locked(p->mm, start, end, true);
+}
+
+long sys_mlock(struct task *t, const struct sysargs *a)
+{
+	return do_mlock(t, a->a[0], a->a[1]);
+}
+
+long sys_mlock2(struct task *t, const struct sysargs *a)
+{
+	if (a->a[2] & ~(uint64_t)MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(t, a->a[0], a->a[1]);
+}
+
+long sys_munlock(struct task *t, const struct sysargs *a)
+{
+	uaddr_t addr = a->a[0];
+	size_t len = a->a[1];
+	if (len > TASK_SIZE || addr + len < addr)
+		return -ENOMEM;
+	uaddr_t start = PAGE_DOWN(addr), end = PAGE_ALIGN(addr + len);
+	return end == start ? 0 : set_locked(t->proc->mm, start, end, false);
+}
+
+long sys_mlockall(struct task *t, const struct sysargs *a)
+{
+	struct process *p = t->proc;
+	int flags = (int)a->a[0];
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!can_do_mlock(p))
+		return -EPERM;
+	if (flags & MCL_CURRENT) {
+		size_t total = 0;
+		struct vma *v;
+		list_for_each_entry(v, &p->mm->vmas, node)
+			if (v->kind != VMA_STUB)
+				total += (v->end - v->start) / PAGE_SIZE;
+		if (total > lock_limit(p) && !capable(p, CAP_IPC_LOCK))
+			return -ENOMEM;
+		list_for_each_entry(v, &p->mm->vmas, node)
+			if (v->kind != VMA_STUB)
+				v->flags |= MAP_LOCKED;
+	}
+	p->mm->lock_future = flags & MCL_FUTURE;
+	return 0;
+}
+
+long sys_munlockall(struct task *t, const struct sysargs *a UNUSED)
+{
+	struct vma *v;
+	list_for_each_entry(v, &t->proc->mm->vmas, node)
+		v->flags &= ~MAP_LOCKED;
+	t->proc->mm->lock_future = false;
+	return 0;
+}
