@@ -111,20 +111,23 @@ int main(int argc, char **argv)
 
 	SECTION("setuid past the limit, then execve");
 	set_nproc(100);
-	pid_t a = fork(), b;
-	if (a == 0) {
-		MUST(setresuid(uid, uid, uid));
-		for (;;)
-			pause();
+	/* Two processes of the uid, each counted only once it has said so
+	 * (without the wait, a native run may race past them). */
+	int ready[2];
+	MUST(pipe(ready));
+	for (int i = 0; i < 2; i++) {
+		pid_t k = fork();
+		if (k == 0) {
+			MUST(setresuid(uid, uid, uid));
+			MUST(write(ready[1], "r", 1));
+			for (;;)
+				pause();
+		}
+		kids[nkids++] = k;
 	}
-	b = fork();
-	if (b == 0) {
-		MUST(setresuid(uid, uid, uid));
-		for (;;)
-			pause();
-	}
-	kids[nkids++] = a;
-	kids[nkids++] = b;
+	char c;
+	for (int i = 0; i < 2; i++)
+		MUST(read(ready[0], &c, 1));
 	for (int limit = 1; limit <= 3; limit++) {
 		pid = fork();
 		if (pid == 0) {
