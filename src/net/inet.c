@@ -43,6 +43,7 @@
 #include <sys/ioctl.h>
 #include <linux/netlink.h>
 #include <linux/sockios.h>
+#include <sys/fsuid.h>
 #include <unistd.h>
 
 #define SIN6_LEN_RFC2133 24	/* the shortest sockaddr_in6 Linux takes */
@@ -68,12 +69,21 @@ static struct sock *inet_wrap(int fd, int family, int type, int protocol)
 	return &is->sk;
 }
 
-/* A guest socket on a new non-blocking host socket. */
+/* A guest socket on a new non-blocking host socket. The host owns a socket
+ * by the file-system uid of its maker; when persona is root, its guests'
+ * sockets are nobody's, so that no guest can join a SO_REUSEPORT group of a
+ * host service (the host allows that only between sockets of one owner). */
 static int host_socket(int family, int type, int protocol, struct sock **out)
 {
+	bool root = geteuid() == 0;
+	if (root)
+		setfsuid(65534);
 	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	int e = errno;
+	if (root)
+		setfsuid(0);
 	if (fd < 0)
-		return -errno;
+		return -e;
 	*out = inet_wrap(fd, family, type, protocol);
 	return 0;
 }

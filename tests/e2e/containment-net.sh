@@ -86,4 +86,16 @@ if command -v nft >/dev/null; then
 		fail guest-root-nft "the guest's nft must fail and add no table; got:" "$out"
 	fi
 fi
+# A host service's SO_REUSEPORT group takes only sockets of its owner: a
+# guest, root or not, never joins it (its host sockets are not the
+# service's uid even when persona runs as root).
+rp=$(dirname "$0")/python/reuseport-bind.py
+port=$((40000 + $$ % 20000))
+python3 "$rp" $port hold 10 >"$work/svc.out" &
+svc=$!
+for _ in $(seq 50); do [ -s "$work/svc.out" ] && break; sleep 0.1; done
+expect reuseport-host-service 0 "bind tcp Address already in use
+bind udp Address already in use" -- python3 "$rp" $port
+kill $svc 2>/dev/null
+wait $svc 2>/dev/null
 finish
