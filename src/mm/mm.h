@@ -1,7 +1,7 @@
 /* A guest address space: the kernel's map of it (VMAs) and the host
  * process whose memory it is. The kernel decides every address itself and
  * makes the host mapping match with MAP_FIXED calls run inside the guest
- * process, so the VMA list is the truth and /proc/pid/maps is built from
+ * process, so the VMA tree is the truth and /proc/pid/maps is built from
  * it. */
 #pragma once
 #include "task.h"
@@ -23,12 +23,16 @@ struct vma {
 	struct file *file;	/* a reference, or NULL for anonymous memory */
 	uint64_t pgoff;		/* byte offset into the file of `start` */
 	uint64_t shared_id;	/* MAP_SHARED anonymous: which region (futex keys) */
-	struct list_head node;	/* sorted by address */
+	/* The tree (vma.c): links, AVL height, and the subtree's lowest
+	 * start, highest end and largest hole between neighbours. */
+	struct vma *left, *right, *parent;
+	int height;
+	uaddr_t sub_start, sub_end, sub_gap;
 };
 
 struct mm {
 	int refs;
-	struct list_head vmas;
+	struct vma *vmas;	/* the root of the tree, by address */
 	uaddr_t mmap_base;	/* top-down search starts below this */
 	uaddr_t brk_start, brk;
 	uaddr_t stack_top;
@@ -48,8 +52,23 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 	     struct file *f, uint64_t off);
 long do_munmap(struct task *t, uaddr_t addr, size_t len);
 long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot);
-/* Finds a free range of `len` bytes below the mmap base. */
+/* The VMA tree (vma.c); every call is O(log n) in the number of VMAs. */
+/* Finds the highest free range of `len` bytes below the mmap base; 0 if none. */
 uaddr_t mm_get_unmapped(struct mm *mm, size_t len);
+/* The VMA holding addr, or NULL. */
 struct vma *vma_find(struct mm *mm, uaddr_t addr);
+/* The first VMA that ends above addr (holds it or lies above it), or NULL. */
+struct vma *vma_find_from(struct mm *mm, uaddr_t addr);
+/* Whether no VMA meets [start, end). */
+bool range_free(struct mm *mm, uaddr_t start, uaddr_t end);
+/* Adds n (which overlaps no VMA) to the tree; takes it out again. */
+void vma_insert(struct mm *mm, struct vma *n);
+void vma_unlink(struct mm *mm, struct vma *v);
+/* Moves v's end (not past its neighbour). */
+void vma_set_end(struct mm *mm, struct vma *v, uaddr_t end);
+/* In address order: for (v = vma_first(mm); v; v = vma_next(v)). */
+struct vma *vma_first(struct mm *mm);
+struct vma *vma_next(struct vma *v);
+#define vma_for_each(v, mm) for ((v) = vma_first(mm); (v); (v) = vma_next(v))
 /* Writes /proc/<pid>/maps. */
 void mm_show_maps(struct mm *mm, struct sbuf *out);
