@@ -7,8 +7,10 @@
  * So no host symlink is ever followed by the host and no path can leave
  * the directory. Other host operations reach the inode through the
  * /proc/self/fd/N magic link of its O_PATH fd, which names the inode
- * itself, not a path. */
+ * itself, not a path. Both those fds and the fds of open files are
+ * charged to the guest process that made them (fdbudget.c). */
 #include "vfs.h"
+#include "fdbudget.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -17,7 +19,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-struct hostfs_inode { int fd; };
+struct hostfs_inode { int fd; struct fd_account *acct; };
 
 static const struct inode_ops hostfs_iops;
 static const struct file_ops hostfs_fops;
@@ -29,26 +31,30 @@ static void fd_path(int fd, char *buf, size_t n)
 	snprintf(buf, n, "/proc/self/fd/%d", fd);
 }
 
-static struct inode *hostfs_inode(struct super_block *sb, int fd, int *err)
+/* An inode on its O_PATH fd `fd` (taken over, with its charge). */
+static struct inode *hostfs_inode(struct super_block *sb, int fd, struct fd_account *acct, int *err)
 {
 	struct stat st;
 	if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
 		*err = -errno;
 		close(fd);
+		fdbudget_uncharge(acct);
 		return NULL;
 	}
 	struct inode *i = inode_new(sb, &hostfs_iops, st.st_mode, st.st_ino);
 	struct hostfs_inode *hi = xmalloc(sizeof(*hi));
 	hi->fd = fd;
+	hi->acct = acct;
 	i->priv = hi;
 	return i;
 }
 
 struct inode *hostfs_root(const char *host_dir, bool readonly, int *err)
 {
-	int fd = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
 	if (fd < 0) {
-		*err = -errno;
+		*err = fd;
 		return NULL;
 	}
 	struct super_block *sb = sb_new("hostfs");
@@ -56,16 +62,17 @@ struct inode *hostfs_root(const char *host_dir, bool readonly, int *err)
 	if (fstat(fd, &st) == 0)
 		sb->dev = st.st_dev;
 	sb->readonly = readonly;
-	return hostfs_inode(sb, fd, err);
+	return hostfs_inode(sb, fd, acct, err);
 }
 
 static int hostfs_lookup(struct inode *dir, const char *name, struct inode **res)
 {
-	int fd = openat(hfd(dir), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, openat(hfd(dir), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int err = 0;
-	*res = hostfs_inode(dir->sb, fd, &err);
+	*res = hostfs_inode(dir->sb, fd, acct, &err);
 	return err;
 }
 
@@ -199,7 +206,7 @@ static int hostfs_readdir(struct inode *dir, readdir_emit emit, void *ctx)
 	return 0;
 }
 
-struct hostfs_file { int fd; };
+struct hostfs_file { int fd; struct fd_account *acct; };
 
 static int hostfs_open(struct inode *i, struct file *f)
 {
@@ -210,13 +217,15 @@ static int hostfs_open(struct inode *i, struct file *f)
 	char p[64];
 	fd_path(hfd(i), p, sizeof(p));
 	int fl = f->flags & (O_ACCMODE | O_APPEND | O_DIRECT | O_DSYNC | O_SYNC | O_NOATIME);
-	int fd = open(p, fl | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == EPERM && (fl & O_NOATIME))
-		fd = open(p, (fl & ~O_NOATIME) | O_CLOEXEC | O_NOCTTY);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, open(p, fl | O_CLOEXEC | O_NOCTTY));
+	if (fd == -EPERM && (fl & O_NOATIME))
+		fd = fdbudget_open(&acct, open(p, (fl & ~O_NOATIME) | O_CLOEXEC | O_NOCTTY));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	struct hostfs_file *hf = xmalloc(sizeof(*hf));
 	hf->fd = fd;
+	hf->acct = acct;
 	f->priv = hf;
 	f->ops = &hostfs_fops;
 	return 0;
@@ -262,6 +271,7 @@ static void hostfs_release(struct file *f)
 {
 	if (f->priv) {
 		close(file_fd(f));
+		fdbudget_uncharge(((struct hostfs_file *)f->priv)->acct);
 		free(f->priv);
 	}
 }
@@ -269,6 +279,7 @@ static void hostfs_release(struct file *f)
 static void hostfs_destroy(struct inode *i)
 {
 	close(hfd(i));
+	fdbudget_uncharge(((struct hostfs_inode *)i->priv)->acct);
 	free(i->priv);
 }
 

@@ -117,6 +117,7 @@ struct process {
 	struct cpu_itimer { uint64_t value, interval, start; bool armed; } cpu_itimer[2];
 	struct timer *cpu_itimer_poll;
 	bool dumpable, subreaper, no_new_privs, did_exec;
+	struct fd_account *fd_account;	/* host fds charged to it (fdbudget.c) */
 };
 
 /* The task whose system call the kernel is handling now (as in Linux). */

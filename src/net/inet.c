@@ -25,6 +25,7 @@
 #include "socket.h"
 #include "ksignal.h"
 #include "uaccess.h"
+#include "fdbudget.h"
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -39,6 +40,7 @@
 struct inet_sock {
 	struct sock sk;
 	int fd;			/* the host socket */
+	struct fd_account *acct;	/* its charge (fdbudget.c) */
 	bool connecting;	/* a blocking connect waits for the host's */
 	bool rtnl;		/* route netlink: only questions go out */
 };
@@ -47,21 +49,23 @@ static const struct proto_ops inet_ops;
 
 static struct inet_sock *I(struct sock *sk) { return (struct inet_sock *)sk; }
 
-static struct sock *inet_wrap(int fd, int family, int type, int protocol)
+static struct sock *inet_wrap(int fd, struct fd_account *acct, int family, int type, int protocol)
 {
 	struct inet_sock *is = xzalloc(sizeof(*is));
 	sock_init(&is->sk, &inet_ops, family, type, protocol);
 	is->fd = fd;
+	is->acct = acct;
 	return &is->sk;
 }
 
 /* A guest socket on a new non-blocking host socket. */
 static int host_socket(int family, int type, int protocol, struct sock **out)
 {
-	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
 	if (fd < 0)
-		return -errno;
-	*out = inet_wrap(fd, family, type, protocol);
+		return fd;
+	*out = inet_wrap(fd, acct, family, type, protocol);
 	return 0;
 }
 
@@ -154,13 +158,14 @@ static int inet_listen(struct sock *sk, int backlog)
 
 static int inet_accept(struct sock *sk, struct task *t, bool nonblock, struct sock **out)
 {
-	int fd = accept4(I(sk)->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, accept4(I(sk)->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
 	if (fd >= 0) {
-		*out = inet_wrap(fd, sk->family, sk->type, sk->protocol);
+		*out = inet_wrap(fd, acct, sk->family, sk->type, sk->protocol);
 		return 0;
 	}
-	if (errno != EAGAIN)
-		return -errno;
+	if (fd != -EAGAIN)
+		return fd;
 	return nonblock ? -EAGAIN : (int)inet_wait(sk, t, POLLIN, false);
 }
 
@@ -350,6 +355,7 @@ static void inet_release(struct sock *sk)
 		return;
 	hostfd_unwatch(is->fd);
 	close(is->fd);
+	fdbudget_uncharge(is->acct);
 	is->fd = -1;
 }
 
