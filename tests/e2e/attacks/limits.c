@@ -6,15 +6,20 @@
  *                      them with close_range; prints the time taken
  *   limits heartbeat   prints "tick MS" every 100 ms until SIGTERM, then
  *                      one last tick
- *   limits hog FILE    opens FILE (O_RDONLY) until open fails, says how it
- *                      failed on stdout (a pipe), then writes a newline
- *                      every 100 ms until the reader is gone
+ *   limits hog files   opens every regular file under /usr (O_RDONLY, kept
+ *                      open: each a host file of its own) until an open
+ *                      fails with EMFILE or ENFILE
+ *   limits hog sockets makes UDP sockets until socket fails
+ *                      Either hog then says how it stopped on stdout (a
+ *                      pipe) and writes a newline every 100 ms until the
+ *                      reader is gone
  *   limits probe FILE  opens FILE, makes an AF_INET and an AF_UNIX socket
  *                      and runs /bin/true; one line each
  * Times are printed as "ms N" on the last line. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,18 +107,43 @@ static int heartbeat(void)
 	return 0;
 }
 
-static int hog(const char *file)
+static long held;
+static int hog_errno;
+
+static int hog_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (type != FTW_F)
+		return 0;
+	if (open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY) >= 0) {
+		held++;
+		return 0;
+	}
+	if (errno != EMFILE && errno != ENFILE)
+		return 0;	/* unreadable: the next one */
+	hog_errno = errno;
+	return 1;
+}
+
+static int hog(const char *what)
 {
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	long n = 0;
-	while (open(file, O_RDONLY) >= 0)
-		n++;
-	int e = errno;
+	if (!strcmp(what, "sockets")) {
+		while (socket(AF_INET, SOCK_DGRAM, 0) >= 0)
+			n++;
+		hog_errno = errno;
+	} else {
+		if (nftw("/usr", hog_one, 16, FTW_PHYS) < 0 && !hog_errno)
+			hog_errno = errno;	/* nftw's own opendir failed */
+		n = held;
+	}
+	int e = hog_errno;
 	/* The count depends on the host's limit: print it on stderr. */
-	fprintf(stderr, "hog: %ld files\n", n);
+	fprintf(stderr, "hog: %ld %s\n", n, what);
 	printf("hog stopped by %s\n", e == EMFILE ? "EMFILE" : e == ENFILE ? "ENFILE" : strerror(e));
 	fflush(stdout);
 	while (write(1, "\n", 1) == 1)	/* SIGPIPE ends it */
@@ -154,6 +185,6 @@ int main(int argc, char **argv)
 		return hog(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "probe"))
 		return probe(argv[2]);
-	fprintf(stderr, "usage: limits maps|pipes N | heartbeat | hog FILE | probe FILE\n");
+	fprintf(stderr, "usage: limits maps|pipes N | heartbeat | hog files|sockets | probe FILE\n");
 	return 2;
 }
