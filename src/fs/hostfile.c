@@ -15,12 +15,14 @@
 #include <unistd.h>
 #include "ksignal.h"
 #include "tty.h"
+#include "fdbudget.h"
 
 /* The session of the guest's first process: the terminal's session. */
 #define CONSOLE_SID 1
 
 struct hostfile {
 	int fd;
+	struct fd_account *acct;	/* a guest's console open: its charge */
 	bool regular;
 	uint64_t host_pos;	/* the host offset as we last left it */
 };
@@ -217,6 +219,7 @@ static void hostfile_release(struct file *f)
 {
 	hostfd_unwatch(H(f)->fd);
 	close(H(f)->fd);
+	fdbudget_uncharge(H(f)->acct);
 	free(f->priv);
 }
 
@@ -247,12 +250,14 @@ static const struct file_ops regular_ops = {
 	.release = hostfile_release, .seekable = true,
 };
 
-/* Fills `f` to work on host fd `fd` (which it takes over). */
-static void hostfile_init(struct file *f, int fd)
+/* Fills `f` to work on host fd `fd` (which it takes over, with its
+ * charge). */
+static void hostfile_init(struct file *f, int fd, struct fd_account *acct)
 {
 	struct stat st;
 	struct hostfile *h = xmalloc(sizeof(*h));
 	h->fd = fd;
+	h->acct = acct;
 	h->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	f->priv = h;
 	f->ops = h->regular ? &regular_ops : &stream_ops;
@@ -265,7 +270,7 @@ struct file *hostfile_new(int host_fd, unsigned flags)
 		return NULL;
 	struct file *f = file_alloc();
 	f->flags = flags;
-	hostfile_init(f, fd);
+	hostfile_init(f, fd, NULL);	/* the console at boot: persona's own */
 	off_t pos = lseek(fd, 0, SEEK_CUR);
 	f->pos = pos > 0 ? pos : 0;
 	((struct hostfile *)f->priv)->host_pos = f->pos;
@@ -287,10 +292,11 @@ uint64_t console_rdev(void)
 
 int console_open(struct file *f)
 {
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
 	if (fd < 0)
-		return -ENXIO;
-	hostfile_init(f, fd);
+		return fd == -ENFILE ? fd : -ENXIO;
+	hostfile_init(f, fd, acct);
 	return 0;
 }
 

@@ -7,8 +7,15 @@
  * So no host symlink is ever followed by the host and no path can leave
  * the directory. Other host operations reach the inode through the
  * /proc/self/fd/N magic link of its O_PATH fd, which names the inode
- * itself, not a path. */
+ * itself, not a path.
+ *
+ * Open files of one inode with the same flags share one host fd: persona
+ * reads and writes at its own offsets (pread, pwrite), so the host fd's
+ * offset is never the guest's, and a library mapped by every process
+ * costs one host fd, not one per process. Each host fd is charged to the
+ * guest process that made it (fdbudget.c). */
 #include "vfs.h"
+#include "fdbudget.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -17,7 +24,18 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-struct hostfs_inode { int fd; };
+struct hostfs_inode {
+	int fd;				/* O_PATH */
+	struct fd_account *acct;
+	struct list_head opens;		/* struct host_open: its open host fds */
+};
+
+/* A host fd of the inode opened with `flags`, shared by `refs` files. */
+struct host_open {
+	struct list_head node;
+	int flags, fd, refs;
+	struct fd_account *acct;
+};
 
 static const struct inode_ops hostfs_iops;
 static const struct file_ops hostfs_fops;
@@ -29,26 +47,31 @@ static void fd_path(int fd, char *buf, size_t n)
 	snprintf(buf, n, "/proc/self/fd/%d", fd);
 }
 
-static struct inode *hostfs_inode(struct super_block *sb, int fd, int *err)
+/* An inode on its O_PATH fd `fd` (taken over, with its charge). */
+static struct inode *hostfs_inode(struct super_block *sb, int fd, struct fd_account *acct, int *err)
 {
 	struct stat st;
 	if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
 		*err = -errno;
 		close(fd);
+		fdbudget_uncharge(acct);
 		return NULL;
 	}
 	struct inode *i = inode_new(sb, &hostfs_iops, st.st_mode, st.st_ino);
 	struct hostfs_inode *hi = xmalloc(sizeof(*hi));
 	hi->fd = fd;
+	hi->acct = acct;
+	list_init(&hi->opens);
 	i->priv = hi;
 	return i;
 }
 
 struct inode *hostfs_root(const char *host_dir, bool readonly, int *err)
 {
-	int fd = open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, open(host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
 	if (fd < 0) {
-		*err = -errno;
+		*err = fd;
 		return NULL;
 	}
 	struct super_block *sb = sb_new("hostfs");
@@ -57,16 +80,17 @@ struct inode *hostfs_root(const char *host_dir, bool readonly, int *err)
 		sb->dev = st.st_dev;
 	sb->readonly = readonly;
 	sb->nodev = true;
-	return hostfs_inode(sb, fd, err);
+	return hostfs_inode(sb, fd, acct, err);
 }
 
 static int hostfs_lookup(struct inode *dir, const char *name, struct inode **res)
 {
-	int fd = openat(hfd(dir), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, openat(hfd(dir), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int err = 0;
-	*res = hostfs_inode(dir->sb, fd, &err);
+	*res = hostfs_inode(dir->sb, fd, acct, &err);
 	return err;
 }
 
@@ -215,30 +239,39 @@ static int hostfs_readdir(struct inode *dir, readdir_emit emit, void *ctx)
 	return 0;
 }
 
-struct hostfs_file { int fd; };
-
 static int hostfs_open(struct inode *i, struct file *f)
 {
-	if (S_ISDIR(i->mode)) {
-		f->ops = &hostfs_fops;	/* listing goes through readdir */
-		return 0;
-	}
-	char p[64];
-	fd_path(hfd(i), p, sizeof(p));
-	int fl = f->flags & (O_ACCMODE | O_APPEND | O_DIRECT | O_DSYNC | O_SYNC | O_NOATIME);
-	int fd = open(p, fl | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == EPERM && (fl & O_NOATIME))
-		fd = open(p, (fl & ~O_NOATIME) | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	struct hostfs_file *hf = xmalloc(sizeof(*hf));
-	hf->fd = fd;
-	f->priv = hf;
 	f->ops = &hostfs_fops;
+	if (S_ISDIR(i->mode))
+		return 0;	/* listing goes through readdir */
+	struct hostfs_inode *hi = i->priv;
+	int fl = f->flags & (O_ACCMODE | O_APPEND | O_DIRECT | O_DSYNC | O_SYNC | O_NOATIME);
+	struct host_open *o;
+	list_for_each_entry(o, &hi->opens, node)
+		if (o->flags == fl) {
+			o->refs++;
+			f->priv = o;
+			return 0;
+		}
+	char p[64];
+	fd_path(hi->fd, p, sizeof(p));
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, open(p, fl | O_CLOEXEC | O_NOCTTY));
+	if (fd == -EPERM && (fl & O_NOATIME))
+		fd = fdbudget_open(&acct, open(p, (fl & ~O_NOATIME) | O_CLOEXEC | O_NOCTTY));
+	if (fd < 0)
+		return fd;	/* the caller drops f */
+	o = xzalloc(sizeof(*o));
+	o->flags = fl;
+	o->fd = fd;
+	o->refs = 1;
+	o->acct = acct;
+	list_add(&o->node, &hi->opens);
+	f->priv = o;
 	return 0;
 }
 
-static int file_fd(struct file *f) { return f->priv ? ((struct hostfs_file *)f->priv)->fd : -1; }
+static int file_fd(struct file *f) { return f->priv ? ((struct host_open *)f->priv)->fd : -1; }
 
 static ssize_t hostfs_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 {
@@ -276,15 +309,19 @@ static int hostfs_truncate(struct file *f, uint64_t size)
 
 static void hostfs_release(struct file *f)
 {
-	if (f->priv) {
-		close(file_fd(f));
-		free(f->priv);
+	struct host_open *o = f->priv;
+	if (o && --o->refs == 0) {
+		close(o->fd);
+		fdbudget_uncharge(o->acct);
+		list_del(&o->node);
+		free(o);
 	}
 }
 
 static void hostfs_destroy(struct inode *i)
 {
 	close(hfd(i));
+	fdbudget_uncharge(((struct hostfs_inode *)i->priv)->acct);
 	free(i->priv);
 }
 

@@ -325,11 +325,10 @@ static void readdir_dyn(struct pnode *n, readdir_emit emit, void *ctx)
 	case DYN_FDS:
 	case DYN_FDINFO: {
 		bool links = n->e->dyn == DYN_FDS;
-		for (int fd = 0; p->files && fd < p->files->max; fd++)
-			if (p->files->fd[fd])
-				emit_num(emit, ctx, fd, pnode_ino(links ? &fd_tpl : &fdinfo_tpl,
-								  n->pid, n->tid, fd),
-					 links ? DT_LNK : DT_REG);
+		struct files *fs = p->files;
+		for (int fd = fs ? fd_next_open(fs, 0) : 0; fs && fd < fs->max; fd = fd_next_open(fs, fd + 1))
+			emit_num(emit, ctx, fd, pnode_ino(links ? &fd_tpl : &fdinfo_tpl, n->pid, n->tid, fd),
+				 links ? DT_LNK : DT_REG);
 		break;
 	}
 	default:

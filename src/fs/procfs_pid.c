@@ -164,7 +164,7 @@ static void mem_summary(struct process *p, struct memsum *m)
 		return;
 	struct inode *exe = p->exe.dentry ? p->exe.dentry->inode : NULL;
 	struct vma *v;
-	list_for_each_entry(v, &p->mm->vmas, node) {
+	vma_for_each(v, p->mm) {
 		uint64_t len = v->end - v->start;
 		if (v->kind == VMA_STUB)
 			continue;

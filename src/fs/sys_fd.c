@@ -19,9 +19,10 @@ long sys_close_range(struct task *t, const struct sysargs *a)
 	if (flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE) || first > last)
 		return -EINVAL;
 	struct files *fs = t->proc->files;
-	for (unsigned fd = first; fd <= last && fd < (unsigned)fs->max; fd++) {
-		if (!fs->fd[fd])
-			continue;
+	if (first >= (unsigned)fs->max)
+		return 0;
+	for (int fd = fd_next_open(fs, first); fd < fs->max && (unsigned)fd <= last;
+	     fd = fd_next_open(fs, fd + 1)) {
 		if (flags & CLOSE_RANGE_CLOEXEC)
 			fs->fdflags[fd] |= FD_CLOEXEC_BIT;
 		else

@@ -2,7 +2,9 @@
  * lives in a host memfd (made on first write), so a guest can mmap it
  * MAP_SHARED and see the same bytes as read() and write(). Each directory
  * entry holds a reference to its inode; an unlinked file lives on while
- * it is open.
+ * it is open. A memfd is charged to the guest process that first wrote
+ * the file (fdbudget.c); when the budget says no, the file system is
+ * full: ENOSPC, as a tmpfs at its size limit answers.
  *
  * Each instance has a size, as Linux's tmpfs: the pages its files hold
  * (those with data: a hole costs nothing) are counted against it, and a
@@ -11,6 +13,7 @@
  * guest dirtied through a shared mapping are counted from the file's next
  * write, truncate or stat. */
 #include "vfs.h"
+#include "fdbudget.h"
 #include "waitq.h"
 #include <fcntl.h>
 #include "uapi/memfd.h"
@@ -31,6 +34,7 @@ struct tmpfs_node {
 	struct timespec atime, mtime, ctime, btime;
 	int memfd;			/* regular files: -1 until data */
 	uint64_t pages;			/* of the memfd, counted in the instance's */
+	struct fd_account *memfd_acct;
 	char *target;			/* symlinks */
 	struct list_head entries;	/* directories: struct tmpfs_dirent */
 	bool opaque;			/* overlay: hides the lower directory */
@@ -330,9 +334,10 @@ static int ensure_memfd(struct tmpfs_node *n)
 {
 	if (n->memfd >= 0)
 		return 0;
-	n->memfd = memfd_create("tmpfs", MFD_CLOEXEC);
-	if (n->memfd < 0)
-		return -errno;
+	int fd = fdbudget_open(&n->memfd_acct, memfd_create("tmpfs", MFD_CLOEXEC));
+	if (fd < 0)
+		return fd == -ENFILE || fd == -EMFILE ? -ENOSPC : fd;
+	n->memfd = fd;
 	if (n->size && ftruncate(n->memfd, n->size))
 		return -errno;
 	return 0;
@@ -399,8 +404,10 @@ static void tmpfs_destroy(struct inode *i)
 	struct tmpfs_node *n = N(i);
 	while (!list_empty(&n->entries))
 		del_entry(i, list_entry(n->entries.next, struct tmpfs_dirent, node));
-	if (n->memfd >= 0)
+	if (n->memfd >= 0) {
 		close(n->memfd);
+		fdbudget_uncharge(n->memfd_acct);
+	}
 	S(i)->used_pages -= n->pages;
 	xattrs_free(&n->xattrs);
 	free(n->target);

@@ -179,9 +179,12 @@ struct fs_context {
 #define FD_CLOEXEC_BIT 1
 struct files {
 	int refs;
-	int max;		/* slots allocated */
+	int max;		/* slots allocated, a multiple of 64 */
+	int next_fd;		/* every fd below it is open */
 	struct file **fd;
 	unsigned char *fdflags;
+	unsigned long *open_fds;	/* a bit per fd: open */
+	unsigned long *full_words;	/* a bit per word of open_fds: all open */
 };
 
 /* Inodes and dentries. */
@@ -251,6 +254,8 @@ struct file *fd_get(struct task *t, int fd);	/* a reference, or NULL */
 int fd_install(struct task *t, struct file *f, int min, bool cloexec);
 int fd_install_at(struct task *t, struct file *f, int fd, bool cloexec);
 int fd_close(struct task *t, int fd);
+/* The lowest open fd >= from, or fs->max if there is none. */
+int fd_next_open(struct files *fs, int from);
 
 /* Advisory locks (locks.c): fcntl's lock commands; the releases that
  * closing an fd (POSIX locks of that fd table on the file), the end of an

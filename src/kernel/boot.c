@@ -7,6 +7,7 @@
 #include "exec.h"
 #include "ksignal.h"
 #include "platform.h"
+#include "fdbudget.h"
 #include "../mm/mm.h"
 #include "../fs/vfs.h"
 #include <fcntl.h>
@@ -254,6 +255,8 @@ static void save_host_facts(struct process *p)
 	getrlimit(RLIMIT_NOFILE, &nofile);
 	nofile.rlim_cur = nofile.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &nofile);
+	getrlimit(RLIMIT_NOFILE, &nofile);
+	fdbudget_init(nofile.rlim_cur);
 }
 
 int boot_run(const struct boot_options *o)

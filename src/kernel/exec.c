@@ -167,7 +167,8 @@ static int flush_old_mm(struct task *t)
 {
 	struct mm *mm = t->proc->mm;
 	struct vma *v, *n;
-	list_for_each_entry_safe(v, n, &mm->vmas, node) {
+	for (v = vma_first(mm); v; v = n) {
+		n = vma_next(v);
 		if (v->kind == VMA_STUB || v->kind == VMA_VDSO || v->kind == VMA_VVAR)
 			continue;
 		long r = do_munmap(t, v->start, v->end - v->start);

@@ -5,6 +5,7 @@
 #include "waitq.h"
 #include "ksignal.h"
 #include "platform.h"
+#include "fdbudget.h"
 #include "../mm/mm.h"
 #include "../fs/vfs.h"
 #include <sys/wait.h>
@@ -152,6 +153,7 @@ void process_free_deferred(void)
 			free(p->sighand);
 		free(p->child_wait);
 		free(p->groups);
+		fdbudget_process_gone(p);
 		free(p);
 	}
 }

@@ -120,6 +120,7 @@ struct process {
 	/* A set*uid made the real uid one already at RLIMIT_NPROC: the next
 	 * execve fails (Linux's PF_NPROC_EXCEEDED). */
 	bool nproc_exceeded;
+	struct fd_account *fd_account;	/* host fds charged to it (fdbudget.c) */
 };
 
 /* The task whose system call the kernel is handling now (as in Linux). */

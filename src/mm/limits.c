@@ -7,28 +7,15 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
-static bool is_data(int prot, int flags, enum vma_kind kind)
+/* Pages already mapped in [start, end): mapping there again replaces them
+ * (Linux's count_vma_pages_range). O(VMAs in the range). */
+static size_t pages_in(struct mm *mm, uaddr_t start, uaddr_t end)
 {
-	return (prot & PROT_WRITE) && !(flags & (MAP_SHARED | MAP_GROWSDOWN)) && kind != VMA_STACK;
-}
-
-/* The guest's pages in all and in data mappings; `over` gets the pages
- * already mapped in [start, end). */
-static void count_pages(struct mm *mm, uaddr_t start, uaddr_t end, size_t *total, size_t *data,
-			size_t *over)
-{
-	struct vma *v;
-	*total = *data = *over = 0;
-	list_for_each_entry(v, &mm->vmas, node) {
-		if (v->kind == VMA_STUB)
-			continue;
-		size_t n = (v->end - v->start) / PAGE_SIZE;
-		*total += n;
-		if (is_data(v->prot, v->flags, v->kind))
-			*data += n;
-		if (v->start < end && v->end > start)
-			*over += (MIN(v->end, end) - MAX(v->start, start)) / PAGE_SIZE;
-	}
+	size_t n = 0;
+	for (struct vma *v = vma_find_from(mm, start); v && v->start < end; v = vma_next(v))
+		if (v->kind != VMA_STUB)
+			n += (MIN(v->end, end) - MAX(v->start, start)) / PAGE_SIZE;
+	return n;
 }
 
 static int may_expand(struct process *p, size_t total, size_t data, size_t pages, bool data_pages)
@@ -46,30 +33,28 @@ static int may_expand(struct process *p, size_t total, size_t data, size_t pages
 
 int mm_may_map(struct process *p, uaddr_t start, size_t len, int prot, int flags)
 {
-	size_t total, data, over;
-	count_pages(p->mm, start, start + len, &total, &data, &over);
-	return may_expand(p, total, data, len / PAGE_SIZE - over, is_data(prot, flags, VMA_NORMAL));
+	struct mm *mm = p->mm;
+	size_t over = pages_in(mm, start, start + len);
+	return may_expand(p, mm->total_pages, mm->data_pages, len / PAGE_SIZE - over,
+			  vma_is_data(prot, flags, VMA_NORMAL));
 }
 
 int mm_may_grow(struct process *p, size_t len, int prot, int flags)
 {
-	size_t total, data, over;
-	count_pages(p->mm, 0, 0, &total, &data, &over);
-	return may_expand(p, total, data, len / PAGE_SIZE, is_data(prot, flags, VMA_NORMAL));
+	return may_expand(p, p->mm->total_pages, p->mm->data_pages, len / PAGE_SIZE,
+			  vma_is_data(prot, flags, VMA_NORMAL));
 }
 
 int mm_may_protect(struct process *p, uaddr_t start, uaddr_t end, int prot)
 {
-	size_t total, data, over, more = 0;
-	count_pages(p->mm, 0, 0, &total, &data, &over);
-	struct vma *v;
-	list_for_each_entry(v, &p->mm->vmas, node)
-		if (v->start < end && v->end > start && !is_data(v->prot, v->flags, v->kind) &&
-		    is_data(prot, v->flags, v->kind))
+	size_t more = 0;
+	for (struct vma *v = vma_find_from(p->mm, start); v && v->start < end; v = vma_next(v))
+		if (!vma_is_data(v->prot, v->flags, v->kind) && vma_is_data(prot, v->flags, v->kind))
 			more += (MIN(v->end, end) - MAX(v->start, start)) / PAGE_SIZE;
 	if (!more)
 		return 0;
 	/* Only the data limit: the space is mapped already. */
+	size_t data = p->mm->data_pages;
 	const struct rlimit *dl = &p->rlim[RLIMIT_DATA];
 	if (data + more > dl->rlim_cur / PAGE_SIZE &&
 	    (dl->rlim_cur != 0 || data + more > dl->rlim_max / PAGE_SIZE))

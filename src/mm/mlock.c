@@ -17,13 +17,12 @@
 #define MCL_ONFAULT 4
 #endif
 
-/* Locked pages in [start, end). */
+/* Locked pages in [start, end). O(VMAs in the range). */
 static size_t locked_pages(struct mm *mm, uaddr_t start, uaddr_t end)
 {
 	size_t n = 0;
-	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, node)
-		if ((v->flags & MAP_LOCKED) && v->start < end && v->end > start)
+	for (struct vma *v = vma_find_from(mm, start); v && v->start < end; v = vma_next(v))
+		if (v->flags & MAP_LOCKED)
 			n += (MIN(v->end, end) - MAX(v->start, start)) / PAGE_SIZE;
 	return n;
 }
@@ -46,36 +45,22 @@ int mm_may_lock(struct process *p, int flags, size_t len)
 		return 0;
 	if (capable(p, CAP_IPC_LOCK))
 		return 0;
-	return locked_pages(p->mm, 0, TASK_SIZE) + len / PAGE_SIZE > lock_limit(p) ? -EAGAIN : 0;
+	return p->mm->locked_pages + len / PAGE_SIZE > lock_limit(p) ? -EAGAIN : 0;
 }
 
 /* Sets or clears the lock on [start, end), which must be mapped whole. */
 static int set_locked(struct mm *mm, uaddr_t start, uaddr_t end, bool on)
 {
 	uaddr_t cur = start;
-	struct vma *v, *n;
-	list_for_each_entry(v, &mm->vmas, node) {
-		if (v->end <= cur)
-			continue;
+	for (struct vma *v = vma_find_from(mm, start); v && cur < end; v = vma_next(v)) {
 		if (v->start > cur || v->kind == VMA_STUB)
 			break;
 		cur = v->end;
-		if (cur >= end)
-			break;
 	}
 	if (cur < end)
 		return -ENOMEM;
-	list_for_each_entry_safe(v, n, &mm->vmas, node) {
-		if (v->end <= start || v->start >= end)
-			continue;
-		if (v->start < start) {
-			n = vma_split(v, start);	/* the upper half is next */
-			continue;
-		}
-		if (v->end > end)
-			vma_split(v, end);
-		v->flags = on ? v->flags | MAP_LOCKED : v->flags & ~MAP_LOCKED;
-	}
+	for (struct vma *v = vma_clip_range(mm, start, end); v && v->start < end; v = vma_next(v))
+		vma_set_flags(mm, v, on ? v->flags | MAP_LOCKED : v->flags & ~MAP_LOCKED);
 	return 0;
 }
 
@@ -91,7 +76,7 @@ static long do_mlock(struct task *t, uaddr_t addr, size_t len)
 	if (end == start)
 		return 0;
 	/* What is locked already in the range doesn't count twice. */
-	size_t want = locked_pages(p->mm, 0, TASK_SIZE) + (end - start) / PAGE_SIZE -
+	size_t want = p->mm->locked_pages + (end - start) / PAGE_SIZE -
 		      locked_pages(p->mm, start, end);
 	if (want > lock_limit(p) && !capable(p, CAP_IPC_LOCK))
 		return -ENOMEM;
@@ -129,16 +114,12 @@ long sys_mlockall(struct task *t, const struct sysargs *a)
 	if (!can_do_mlock(p))
 		return -EPERM;
 	if (flags & MCL_CURRENT) {
-		size_t total = 0;
 		struct vma *v;
-		list_for_each_entry(v, &p->mm->vmas, node)
-			if (v->kind != VMA_STUB)
-				total += (v->end - v->start) / PAGE_SIZE;
-		if (total > lock_limit(p) && !capable(p, CAP_IPC_LOCK))
+		if (p->mm->total_pages > lock_limit(p) && !capable(p, CAP_IPC_LOCK))
 			return -ENOMEM;
-		list_for_each_entry(v, &p->mm->vmas, node)
+		vma_for_each(v, p->mm)
 			if (v->kind != VMA_STUB)
-				v->flags |= MAP_LOCKED;
+				vma_set_flags(p->mm, v, v->flags | MAP_LOCKED);
 	}
 	p->mm->lock_future = flags & MCL_FUTURE;
 	return 0;
@@ -147,8 +128,8 @@ long sys_mlockall(struct task *t, const struct sysargs *a)
 long sys_munlockall(struct task *t, const struct sysargs *a UNUSED)
 {
 	struct vma *v;
-	list_for_each_entry(v, &t->proc->mm->vmas, node)
-		v->flags &= ~MAP_LOCKED;
+	vma_for_each(v, t->proc->mm)
+		vma_set_flags(t->proc->mm, v, v->flags & ~MAP_LOCKED);
 	t->proc->mm->lock_future = false;
 	return 0;
 }

@@ -1,10 +1,11 @@
 /* A guest address space: the kernel's map of it (VMAs) and the host
  * process whose memory it is. The kernel decides every address itself and
  * makes the host mapping match with MAP_FIXED calls run inside the guest
- * process, so the VMA list is the truth and /proc/pid/maps is built from
+ * process, so the VMA tree is the truth and /proc/pid/maps is built from
  * it. */
 #pragma once
 #include "task.h"
+#include <sys/mman.h>
 
 struct file;
 
@@ -23,19 +24,33 @@ struct vma {
 	struct file *file;	/* a reference, or NULL for anonymous memory */
 	uint64_t pgoff;		/* byte offset into the file of `start` */
 	uint64_t shared_id;	/* MAP_SHARED anonymous: which region (futex keys) */
-	struct list_head node;	/* sorted by address */
+	/* The tree (vma.c): links, AVL height, and the subtree's lowest
+	 * start, highest end and largest hole between neighbours. */
+	struct vma *left, *right, *parent;
+	int height;
+	uaddr_t sub_start, sub_end, sub_gap;
 };
 
 struct mm {
 	int refs;
-	struct list_head vmas;
+	struct vma *vmas;	/* the root of the tree, by address */
 	uaddr_t mmap_base;	/* top-down search starts below this */
 	uaddr_t brk_start, brk;
 	uaddr_t stack_top;
 	uaddr_t vdso_base;
 	uaddr_t arg_start, arg_end, env_start, env_end;
 	bool lock_future;	/* mlockall(MCL_FUTURE): new mappings are locked */
+	/* Pages mapped (persona's stub aside), in data mappings, and locked:
+	 * kept by vma.c as VMAs come and go, for the rlimits' O(1) checks. */
+	size_t total_pages, data_pages, locked_pages;
 };
+
+/* A private writable mapping that is not a stack: what RLIMIT_DATA counts
+ * (Linux's is_data_mapping). */
+static inline bool vma_is_data(int prot, int flags, enum vma_kind kind)
+{
+	return (prot & PROT_WRITE) && !(flags & (MAP_SHARED | MAP_GROWSDOWN)) && kind != VMA_STACK;
+}
 
 struct mm *mm_new(void);
 void mm_put(struct mm *mm);
@@ -58,10 +73,31 @@ int mm_may_protect(struct process *p, uaddr_t start, uaddr_t end, int prot);
 /* RLIMIT_MEMLOCK for a new mapping of `len` bytes, locked by MAP_LOCKED
  * in `flags` or by mlockall(MCL_FUTURE) (mlock.c): 0, -EPERM or -EAGAIN. */
 int mm_may_lock(struct process *p, int flags, size_t len);
-/* Splits `v` at `addr` (inside it); returns the upper half. */
-struct vma *vma_split(struct vma *v, uaddr_t addr);
-/* Finds a free range of `len` bytes below the mmap base. */
+/* The VMA tree (vma.c); every call is O(log n) in the number of VMAs. */
+/* Finds the highest free range of `len` bytes below the mmap base; 0 if none. */
 uaddr_t mm_get_unmapped(struct mm *mm, size_t len);
+/* The VMA holding addr, or NULL. */
 struct vma *vma_find(struct mm *mm, uaddr_t addr);
+/* The first VMA that ends above addr (holds it or lies above it), or NULL. */
+struct vma *vma_find_from(struct mm *mm, uaddr_t addr);
+/* Whether no VMA meets [start, end). */
+bool range_free(struct mm *mm, uaddr_t start, uaddr_t end);
+/* Adds n (which overlaps no VMA) to the tree; takes it out again. */
+void vma_insert(struct mm *mm, struct vma *n);
+void vma_unlink(struct mm *mm, struct vma *v);
+/* Moves v's end (not past its neighbour). */
+void vma_set_end(struct mm *mm, struct vma *v, uaddr_t end);
+/* Changes v's protection or flags (the page counts follow). */
+void vma_set_prot(struct mm *mm, struct vma *v, int prot);
+void vma_set_flags(struct mm *mm, struct vma *v, int flags);
+/* The VMAs meeting [start, end), cut so that none sticks out of it: the
+ * first one, the others follow with vma_next() while v->start < end. */
+struct vma *vma_clip_range(struct mm *mm, uaddr_t start, uaddr_t end);
+/* Splits `v` at `addr` (inside it); returns the upper half. */
+struct vma *vma_split(struct mm *mm, struct vma *v, uaddr_t addr);
+/* In address order: for (v = vma_first(mm); v; v = vma_next(v)). */
+struct vma *vma_first(struct mm *mm);
+struct vma *vma_next(struct vma *v);
+#define vma_for_each(v, mm) for ((v) = vma_first(mm); (v); (v) = vma_next(v))
 /* Writes /proc/<pid>/maps. */
 void mm_show_maps(struct mm *mm, struct sbuf *out);

@@ -19,13 +19,12 @@ struct mm *mm_new(void)
 {
 	struct mm *mm = xzalloc(sizeof(*mm));
 	mm->refs = 1;
-	list_init(&mm->vmas);
 	return mm;
 }
 
-static void vma_free(struct vma *v)
+static void vma_free(struct mm *mm, struct vma *v)
 {
-	list_del(&v->node);
+	vma_unlink(mm, v);
 	if (v->file)
 		file_put(v->file);
 	free(v);
@@ -35,27 +34,9 @@ void mm_put(struct mm *mm)
 {
 	if (--mm->refs)
 		return;
-	while (!list_empty(&mm->vmas))
-		vma_free(list_entry(mm->vmas.next, struct vma, node));
+	while (mm->vmas)
+		vma_free(mm, mm->vmas);
 	free(mm);
-}
-
-struct vma *vma_find(struct mm *mm, uaddr_t addr)
-{
-	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, node)
-		if (addr < v->end)
-			return addr >= v->start ? v : NULL;
-	return NULL;
-}
-
-static void vma_insert(struct mm *mm, struct vma *n)
-{
-	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, node)
-		if (v->start >= n->end)
-			break;
-	list_add_tail(&n->node, &v->node);
 }
 
 static struct vma *vma_new(uaddr_t start, uaddr_t end, int prot, int flags,
@@ -75,67 +56,45 @@ static struct vma *vma_new(uaddr_t start, uaddr_t end, int prot, int flags,
 	return v;
 }
 
-struct vma *vma_split(struct vma *v, uaddr_t addr)
+struct vma *vma_split(struct mm *mm, struct vma *v, uaddr_t addr)
 {
 	struct vma *hi = vma_new(addr, v->end, v->prot, v->flags, v->kind, v->file,
 				 v->pgoff + (addr - v->start));
 	hi->shared_id = v->shared_id;
-	v->end = addr;
-	list_add(&hi->node, &v->node);
+	vma_set_end(mm, v, addr);
+	vma_insert(mm, hi);
 	return hi;
+}
+
+struct vma *vma_clip_range(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	struct vma *v = vma_find_from(mm, start);
+	if (!v || v->start >= end)
+		return NULL;
+	if (v->start < start)
+		v = vma_split(mm, v, start);
+	struct vma *last = vma_find_from(mm, end - 1);
+	if (last && last->start < end && last->end > end)
+		vma_split(mm, last, end);
+	return v;
 }
 
 /* Removes [start, end) from the map (the host side is the caller's). */
 static void vma_remove_range(struct mm *mm, uaddr_t start, uaddr_t end)
 {
-	struct vma *v, *n;
-	list_for_each_entry_safe(v, n, &mm->vmas, node) {
-		if (v->end <= start || v->start >= end)
-			continue;
-		if (v->start < start) {
-			n = vma_split(v, start);	/* look at the upper half next */
-			continue;
-		}
-		if (v->end > end)
-			vma_split(v, end);
-		vma_free(v);
+	struct vma *v = vma_clip_range(mm, start, end), *n;
+	for (; v && v->start < end; v = n) {
+		n = vma_next(v);
+		vma_free(mm, v);
 	}
-}
-
-static bool range_free(struct mm *mm, uaddr_t start, uaddr_t end)
-{
-	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, node)
-		if (v->start < end && v->end > start)
-			return false;
-	return true;
 }
 
 static bool range_has_stub(struct mm *mm, uaddr_t start, uaddr_t end)
 {
-	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, node)
-		if (v->kind == VMA_STUB && v->start < end && v->end > start)
+	for (struct vma *v = vma_find_from(mm, start); v && v->start < end; v = vma_next(v))
+		if (v->kind == VMA_STUB)
 			return true;
 	return false;
-}
-
-uaddr_t mm_get_unmapped(struct mm *mm, size_t len)
-{
-	/* Walk the gaps from the top down, below mmap_base. */
-	uaddr_t top = mm->mmap_base;
-	struct vma *v;
-	for (v = list_entry(mm->vmas.prev, struct vma, node); &v->node != &mm->vmas;
-	     v = list_entry(v->node.prev, struct vma, node)) {
-		if (v->start >= top)
-			continue;
-		if (v->end <= top && top - v->end >= len)
-			return top - len;
-		top = MIN(top, v->start);
-	}
-	if (top >= len + MMAP_MIN_ADDR)
-		return top - len;
-	return 0;
 }
 
 /* Maps the host side: anonymous memory, or the file's host fd passed into
@@ -258,19 +217,15 @@ long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
 	/* Every page must be mapped, as in Linux. */
 	uaddr_t cur = addr;
 	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, node) {
-		if (v->end <= cur)
-			continue;
+	for (v = vma_find_from(mm, addr); v && cur < end; v = vma_next(v)) {
 		if (v->start > cur || v->kind == VMA_STUB)
 			break;
 		cur = v->end;
-		if (cur >= end)
-			break;
 	}
 	if (cur < end)
 		return -ENOMEM;
-	list_for_each_entry(v, &mm->vmas, node) {
-		if (v->start >= end || v->end <= addr || !v->file || !(v->flags & MAP_SHARED))
+	for (v = vma_find_from(mm, addr); v && v->start < end; v = vma_next(v)) {
+		if (!v->file || !(v->flags & MAP_SHARED))
 			continue;
 		if ((prot & PROT_WRITE) && !file_writable(v->file))
 			return -EACCES;
@@ -280,18 +235,8 @@ long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
 		r = HOST(t, SYS_mprotect, addr, len, prot, 0, 0, 0);
 	if (r < 0)
 		return r;
-	struct vma *n;
-	list_for_each_entry_safe(v, n, &mm->vmas, node) {
-		if (v->end <= addr || v->start >= end)
-			continue;
-		if (v->start < addr) {
-			n = vma_split(v, addr);	/* look at the upper half next */
-			continue;
-		}
-		if (v->end > end)
-			vma_split(v, end);
-		v->prot = prot;
-	}
+	for (v = vma_clip_range(mm, addr, end); v && v->start < end; v = vma_next(v))
+		vma_set_prot(mm, v, prot);
 	return 0;
 }
 
@@ -362,7 +307,7 @@ long sys_brk(struct task *t, const struct sysargs *a)
 			return mm->brk;
 		struct vma *v = vma_find(mm, old_top - 1);
 		if (v && v->kind == VMA_HEAP && v->end == old_top)
-			v->end = new_top;
+			vma_set_end(mm, v, new_top);
 		else
 			vma_insert(mm, vma_new(old_top, new_top, PROT_READ | PROT_WRITE,
 					       MAP_PRIVATE | MAP_ANONYMOUS, VMA_HEAP, NULL, 0));
@@ -450,7 +395,7 @@ long sys_mremap(struct task *t, const struct sysargs *a)
 void mm_show_maps(struct mm *mm, struct sbuf *out)
 {
 	struct vma *v;
-	list_for_each_entry(v, &mm->vmas, node) {
+	vma_for_each(v, mm) {
 		if (v->kind == VMA_STUB)
 			continue;
 		uint64_t dev = 0, ino = 0;
@@ -526,12 +471,12 @@ struct mm *mm_dup(struct mm *old)
 {
 	struct mm *mm = mm_new();
 	struct vma *v;
-	list_for_each_entry(v, &old->vmas, node) {
+	vma_for_each(v, old) {
 		/* Locks are not inherited (nor is mlockall's MCL_FUTURE). */
 		struct vma *c = vma_new(v->start, v->end, v->prot, v->flags & ~MAP_LOCKED, v->kind,
 					v->file, v->pgoff);
 		c->shared_id = v->shared_id;	/* the same shared memory */
-		list_add_tail(&c->node, &mm->vmas);
+		vma_insert(mm, c);
 	}
 	mm->mmap_base = old->mmap_base;
 	mm->brk_start = old->brk_start;

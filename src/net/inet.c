@@ -36,6 +36,7 @@
 #include "inet.h"
 #include "ksignal.h"
 #include "uaccess.h"
+#include "fdbudget.h"
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -53,6 +54,7 @@
 struct inet_sock {
 	struct sock sk;
 	int fd;			/* the host socket */
+	struct fd_account *acct;	/* its charge (fdbudget.c) */
 	bool connecting;	/* a blocking connect waits for the host's */
 	bool rtnl;		/* route netlink: only questions go out */
 };
@@ -61,19 +63,20 @@ static const struct proto_ops inet_ops;
 
 static struct inet_sock *I(struct sock *sk) { return (struct inet_sock *)sk; }
 
-static struct sock *inet_wrap(int fd, int family, int type, int protocol)
+static struct sock *inet_wrap(int fd, struct fd_account *acct, int family, int type, int protocol)
 {
 	struct inet_sock *is = xzalloc(sizeof(*is));
 	sock_init(&is->sk, &inet_ops, family, type, protocol);
 	is->fd = fd;
+	is->acct = acct;
 	return &is->sk;
 }
 
-/* A guest socket on a new non-blocking host socket. The host owns a socket
- * by the file-system uid of its maker; when persona is root, its guests'
- * sockets are nobody's, so that no guest can join a SO_REUSEPORT group of a
- * host service (the host allows that only between sockets of one owner). */
-static int host_socket(int family, int type, int protocol, struct sock **out)
+/* A new non-blocking host socket. The host owns a socket by the file-system
+ * uid of its maker; when persona is root, its guests' sockets are nobody's,
+ * so that no guest can join a SO_REUSEPORT group of a host service (the
+ * host allows that only between sockets of one owner). */
+static int socket_for_guest(int family, int type, int protocol)
 {
 	bool root = geteuid() == 0;
 	if (root)
@@ -82,9 +85,18 @@ static int host_socket(int family, int type, int protocol, struct sock **out)
 	int e = errno;
 	if (root)
 		setfsuid(0);
+	errno = e;
+	return fd;
+}
+
+/* A guest socket on a new host socket, charged to the caller's budget. */
+static int host_socket(int family, int type, int protocol, struct sock **out)
+{
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, socket_for_guest(family, type, protocol));
 	if (fd < 0)
-		return -e;
-	*out = inet_wrap(fd, family, type, protocol);
+		return fd;
+	*out = inet_wrap(fd, acct, family, type, protocol);
 	return 0;
 }
 
@@ -277,13 +289,14 @@ static int inet_listen(struct sock *sk, int backlog)
 
 static int inet_accept(struct sock *sk, struct task *t, bool nonblock, struct sock **out)
 {
-	int fd = accept4(I(sk)->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct fd_account *acct;
+	int fd = fdbudget_open(&acct, accept4(I(sk)->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
 	if (fd >= 0) {
-		*out = inet_wrap(fd, sk->family, sk->type, sk->protocol);
+		*out = inet_wrap(fd, acct, sk->family, sk->type, sk->protocol);
 		return 0;
 	}
-	if (errno != EAGAIN)
-		return -errno;
+	if (fd != -EAGAIN)
+		return fd;
 	return nonblock ? -EAGAIN : (int)inet_wait(sk, t, POLLIN, false);
 }
 
@@ -484,6 +497,7 @@ static void inet_release(struct sock *sk)
 		return;
 	hostfd_unwatch(is->fd);
 	close(is->fd);
+	fdbudget_uncharge(is->acct);
 	is->fd = -1;
 }
 
