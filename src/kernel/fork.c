@@ -102,13 +102,18 @@ static struct process *copy_process(struct process *p, uint64_t f)
 	return c;
 }
 
+struct process *vfork_waited_child(struct task *t)
+{
+	struct process *c = t->vfork_child ? process_by_pid(t->vfork_child) : NULL;
+	return c && c->vfork_parent == t ? c : NULL;
+}
+
 static long do_clone(struct task *t, const struct clone_req *req)
 {
 	uint64_t f = req->flags;
 	if (t->rerun && t->vfork_child) {
 		/* A vfork parent woken: is the child done with our memory? */
-		struct process *c = process_by_pid(t->vfork_child);
-		if (c && c->vfork_parent == t)
+		if (vfork_waited_child(t))
 			return -EWOULDBLOCK_TASK;
 		long pid = t->vfork_child;
 		t->vfork_child = 0;

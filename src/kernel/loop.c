@@ -96,11 +96,9 @@ static void on_exited(struct task *t, int status)
 		process_exit(t->proc, WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);
 	}
 	/* A vfork child that outlives us must not wake us when it exits. */
-	if (t->vfork_child) {
-		struct process *c = process_by_pid(t->vfork_child);
-		if (c && c->vfork_parent == t)
-			c->vfork_parent = NULL;
-	}
+	struct process *c = vfork_waited_child(t);
+	if (c)
+		c->vfork_parent = NULL;
 	sigpending_flush(&t->pending);
 	free(t->trace_line);
 	free(t);

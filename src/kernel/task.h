@@ -158,6 +158,8 @@ void process_caps(struct process *p, struct kcaps *c);
 /* Takes the sets persona itself was started with (boot). */
 void caps_init(void);
 struct process *process_by_pid(int pid);
+/* The vfork child `t` waits for, while it still has our memory; else NULL. */
+struct process *vfork_waited_child(struct task *t);
 /* Frees a reaped zombie. */
 void process_free(struct process *p);
 /* Ends one thread: it leaves its process now, and the host thread goes. */
