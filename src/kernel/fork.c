@@ -124,6 +124,8 @@ static long do_clone(struct task *t, const struct clone_req *req)
 		return err;
 	if (req->exit_signal < 0 || req->exit_signal > 64)
 		return -EINVAL;
+	if ((f & CLONE_SETTLS) && req->tls >= TASK_SIZE)
+		return -EPERM;		/* as arch_prctl(ARCH_SET_FS) */
 	unsigned long host = (f & CLONE_THREAD) ? CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FS | CLONE_FILES
 						: ((f & CLONE_VM) ? CLONE_VM : 0) | SIGCHLD;
 	int child_host;
