@@ -1294,7 +1294,7 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0)
 			worker(w, from, to, pick, npick, dir);
-		int st = watch(pid, 3000);
+		int st = watch(pid, 1500);
 		kill(-pid, SIGKILL);		/* what is left of its session */
 		workers++;
 		total += SH->done;
