@@ -1332,7 +1332,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)g_seed, total, workers, now_ms() - t0, exited);
 	for (int s = 1; s < 65; s++)
 		if (sigs[s])
-			printf(", %ld killed by %s", sigs[s], sigabbrev_np(s) ? sigabbrev_np(s) : "?");
+			printf(", %ld killed by signal %d", sigs[s], s);
 	printf("\n");
 	/* persona still answers: a child, a pipe, an exec */
 	int p[2];

@@ -65,7 +65,9 @@ chunk() {
 	local seed=$1 calls=$2 limit st
 	limit=${FUZZ_LIMIT:-$((120 + calls / 100))}
 	(
-		ulimit -l 65536
+		# mlock and MAP_LOCKED fault pages in: 64 MB at most
+		l=$(ulimit -l)
+		{ [ "$l" = unlimited ] || [ "$l" -gt 65536 ]; } && ulimit -l 65536
 		exec setsid -w timeout -k 10 "$limit" "${NETNS[@]}" \
 			"$PERSONA" run --quiet -- "$FUZZ" --seed "$seed" --calls "$calls" $AVOID
 	) </dev/null >"$out/$seed.out" 2>"$out/$seed.err"
