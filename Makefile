@@ -33,6 +33,13 @@ san:
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined"
 
+# Random system calls with hostile arguments against the sanitizer build
+# (tests/fuzz/): `make fuzz FUZZ_CALLS=20000` is a short run.
+FUZZ_CALLS ?= 1000000
+FUZZ_SEED  ?= 1
+fuzz: san
+	tests/fuzz/run.sh build-san/persona $(FUZZ_SEED) $(FUZZ_CALLS)
+
 run: $(BUILD)/persona
 	$(BUILD)/persona run -- /bin/sh
 
@@ -45,5 +52,5 @@ bench: $(BUILD)/persona
 clean:
 	rm -rf build build-san
 
-.PHONY: all san run check bench clean
+.PHONY: all san fuzz run check bench clean
 -include $(OBJS:.o=.d)

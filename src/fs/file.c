@@ -94,7 +94,10 @@ int file_stat(struct file *f, struct kstat *st)
 	}
 	/* The name's inode, not the file's: an overlay file opened on its
 	 * lower layer reports what stat() of its name reports. */
-	return inode_stat(f->path.dentry ? f->path.dentry->inode : f->inode, st);
+	struct inode *i = f->path.dentry ? f->path.dentry->inode : f->inode;
+	if (!i)		/* a placeholder in a reserved fd (socketpair, accept) */
+		return -EBADF;
+	return inode_stat(i, st);
 }
 
 ssize_t file_read(struct file *f, char *buf, size_t n, uint64_t *pos)

@@ -102,13 +102,18 @@ static struct process *copy_process(struct process *p, uint64_t f)
 	return c;
 }
 
+struct process *vfork_waited_child(struct task *t)
+{
+	struct process *c = t->vfork_child ? process_by_pid(t->vfork_child) : NULL;
+	return c && c->vfork_parent == t ? c : NULL;
+}
+
 static long do_clone(struct task *t, const struct clone_req *req)
 {
 	uint64_t f = req->flags;
 	if (t->rerun && t->vfork_child) {
 		/* A vfork parent woken: is the child done with our memory? */
-		struct process *c = process_by_pid(t->vfork_child);
-		if (c && c->vfork_parent == t)
+		if (vfork_waited_child(t))
 			return -EWOULDBLOCK_TASK;
 		long pid = t->vfork_child;
 		t->vfork_child = 0;
@@ -121,6 +126,8 @@ static long do_clone(struct task *t, const struct clone_req *req)
 		return -EAGAIN;
 	if (req->exit_signal < 0 || req->exit_signal > 64)
 		return -EINVAL;
+	if ((f & CLONE_SETTLS) && req->tls >= TASK_SIZE)
+		return -EPERM;		/* as arch_prctl(ARCH_SET_FS) */
 	unsigned long host = (f & CLONE_THREAD) ? CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FS | CLONE_FILES
 						: ((f & CLONE_VM) ? CLONE_VM : 0) | SIGCHLD;
 	int child_host;

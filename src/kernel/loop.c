@@ -95,6 +95,10 @@ static void on_exited(struct task *t, int status)
 		t->host_tid = 0;
 		process_exit(t->proc, WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);
 	}
+	/* A vfork child that outlives us must not wake us when it exits. */
+	struct process *c = vfork_waited_child(t);
+	if (c)
+		c->vfork_parent = NULL;
 	sigpending_flush(&t->pending);
 	free(t->trace_line);
 	free(t);

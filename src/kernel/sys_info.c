@@ -4,6 +4,7 @@
 #include "ksyscall.h"
 #include "uaccess.h"
 #include "waitq.h"
+#include "../mm/mm.h"
 #include <sched.h>
 #include <sys/utsname.h>
 #include <sys/sysinfo.h>
@@ -218,13 +219,15 @@ long sys_arch_prctl(struct task *t, const struct sysargs *a)
 {
 	uint64_t addr = a->a[1];
 	switch (a->a[0]) {
+	/* Below the last page, as Linux: the host takes no other base and
+	 * the thread could not run again. */
 	case ARCH_SET_FS:
-		if (addr >= 0x800000000000UL)
+		if (addr >= TASK_SIZE)
 			return -EPERM;
 		t->regs.r.fs_base = addr;
 		return 0;
 	case ARCH_SET_GS:
-		if (addr >= 0x800000000000UL)
+		if (addr >= TASK_SIZE)
 			return -EPERM;
 		t->regs.r.gs_base = addr;
 		return 0;

@@ -165,7 +165,10 @@ void syscall_dispatch(struct task *t)
 			loop_make_ready(t);
 			return;
 		}
-		if (!signal_pending(t)) {
+		/* A vfork parent waits for its child whatever comes (only
+		 * SIGKILL, which ends it, is stronger): returning or restarting
+		 * while the child runs on its memory would run both on it. */
+		if (!signal_pending(t) || vfork_waited_child(t)) {
 			t->state = TASK_BLOCKED;
 			return;
 		}

@@ -169,6 +169,8 @@ int nproc_count(unsigned uid);
 /* Whether a new task of `p`'s real uid would pass RLIMIT_NPROC. */
 bool nproc_may_fork(struct process *p);
 struct process *process_by_pid(int pid);
+/* The vfork child `t` waits for, while it still has our memory; else NULL. */
+struct process *vfork_waited_child(struct task *t);
 /* Frees a reaped zombie: it leaves every list now, and its memory goes
  * at process_free_deferred(), which the event loop calls between events,
  * so the handler running keeps a valid (zombie) process. */

@@ -2,6 +2,7 @@
  * be woken by. All of it runs on the kernel's one thread. */
 #include "waitq.h"
 #include "loop.h"
+#include <limits.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -214,6 +215,8 @@ int timers_next_timeout_ms(void)
 	if (ts_cmp(tm->when, now) <= 0)
 		return 0;
 	struct timespec d = ts_sub(tm->when, now);
+	if (d.tv_sec >= 1000)		/* the loop wakes at least every 1000 s */
+		return 1000000;
 	long ms = d.tv_sec * 1000 + (d.tv_nsec + 999999) / 1000000;
 	return ms > 1000000 ? 1000000 : (int)ms;
 }
@@ -252,8 +255,13 @@ struct timespec mono_now(void)
 	return ts;
 }
 
+/* a is a clock's now (never negative). A guest's timeout may be as long as
+ * it likes: the sum saturates, as Linux's timespec64_add_safe does, rather
+ * than wrapping into the past (a sleep "forever" that ended at once). */
 struct timespec ts_add(struct timespec a, struct timespec b)
 {
+	if (b.tv_sec >= LONG_MAX - a.tv_sec)
+		return (struct timespec){ LONG_MAX, 999999999 };
 	a.tv_sec += b.tv_sec;
 	a.tv_nsec += b.tv_nsec;
 	if (a.tv_nsec >= 1000000000) {
