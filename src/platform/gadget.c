@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,11 +93,6 @@ void chan_drop(int tid)
 
 /* ---- running the gadget ---- */
 
-static bool is_fault(const siginfo_t *si)
-{
-	return si->si_code > 0 || si->si_code == SI_KERNEL;
-}
-
 /* The guest process did something no honest stub does while the kernel
  * held it (or the host refused a call with SIGSYS): it dies. Its exit
  * reaches the kernel through the normal event path; waiting for it here
@@ -125,7 +121,7 @@ static long run_gadget(int tid, int *child)
 			unsigned long msg = 0;
 			ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
 			*child = (int)msg;
-		} else if (event == PTRACE_EVENT_STOP && sig == SIGTRAP) {
+		} else if (event == PTRACE_EVENT_STOP) {
 			/* A plat_interrupt() sent before this call: report it
 			 * so the kernel knows no interrupt is outstanding. */
 			struct plat_event ev = { .kind = PEV_INTERRUPTED, .tid = tid };
@@ -139,7 +135,7 @@ static long run_gadget(int tid, int *child)
 			return gadget_abort(tid);
 		} else {
 			siginfo_t si;
-			if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) || is_fault(&si))
+			if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) || ptrace_is_fault(&si))
 				return gadget_abort(tid);
 			/* A host signal (a child's SIGCHLD): dropped. */
 		}
@@ -222,6 +218,20 @@ void plat_exit_thread(int tid)
 
 /* ---- passing host fds ---- */
 
+/* Whether fd `gfd` of guest thread `tid` is the open file `fd` of ours:
+ * kcmp(2), or where the host has no kcmp, the same inode. */
+static bool same_file(int tid, int gfd, int fd)
+{
+	long r = syscall(SYS_kcmp, getpid(), tid, KCMP_FILE, fd, gfd);
+	if (r >= 0 || errno != ENOSYS)
+		return r == 0;
+	char path[64];
+	struct stat theirs, ours;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, gfd);
+	return stat(path, &theirs) == 0 && fstat(fd, &ours) == 0 &&
+	       theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
+
 /* Sends `fd` over channel `kfd` and receives it in guest thread `tid`;
  * returns its number there. */
 static int pass_fd_over(int kfd, int tid, int fd)
@@ -262,9 +272,7 @@ static int pass_fd_over(int kfd, int tid, int fd)
 	memcpy(&gfd, CMSG_DATA((struct cmsghdr *)g.ctl.buf), sizeof(int));
 	/* The page is the guest's: believe the number only if it names the
 	 * very file that was sent. */
-	if (gfd < 0 || syscall(SYS_kcmp, getpid(), tid, KCMP_FILE, fd, gfd) != 0)
-		return -EFAULT;
-	return gfd;
+	return gfd >= 0 && same_file(tid, gfd, fd) ? gfd : -EFAULT;
 }
 
 int plat_pass_fd(int tid, int fd)

@@ -69,7 +69,7 @@ static void drain_sigchld(void)
 }
 
 /* Signals the guest's code caused itself: these become guest signals. */
-static bool is_fault(const siginfo_t *si)
+bool ptrace_is_fault(const siginfo_t *si)
 {
 	switch (si->si_signo) {
 	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP:
@@ -110,7 +110,7 @@ static int decode(int tid, int st, struct plat_event *ev)
 		ptrace(PTRACE_SYSEMU, tid, 0, 0);
 		return 0;
 	}
-	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &ev->si) == 0 && is_fault(&ev->si)) {
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &ev->si) == 0 && ptrace_is_fault(&ev->si)) {
 		ev->kind = PEV_SIGNAL;
 		ev->sig = sig;
 		return 1;

@@ -5,6 +5,8 @@
 #include "platform.h"
 #include <sys/user.h>
 
+/* Whether a signal is one the guest's own code caused (a fault). */
+bool ptrace_is_fault(const siginfo_t *si);
 /* Queues an event taken off waitpid() while waiting for something else. */
 void ptrace_defer(const struct plat_event *ev);
 
