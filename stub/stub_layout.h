@@ -10,6 +10,6 @@
 /* "syscall; int3": the kernel runs a host system call inside a guest
  * process by pointing rip here and letting it run to the trap. */
 #define STUB_SYSCALL_GADGET	(STUB_TEXT + 0x0)
-/* The host fd (inside every guest process) of the control socket, over
+/* The host fd (inside every guest process) of its own control socket, over
  * which the kernel passes host fds for file-backed mappings. */
 #define STUB_CTL_FD	3

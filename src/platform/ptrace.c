@@ -2,7 +2,8 @@
  * PTRACE_SEIZE and run with PTRACE_SYSEMU, so the host kernel stops it at
  * each system call and never executes the call itself. Host system calls
  * the kernel needs inside a guest process (mmap and friends) run on the
- * stub's "syscall; int3" gadget with PTRACE_CONT.
+ * stub's "syscall; int3" gadget with PTRACE_CONT (gadget.c), under the
+ * host's own fence around every stub process (confine.c).
  *
  * Host signals never reach guests as host signals: faults become events
  * for the kernel, everything else is dropped. The guests' host processes
