@@ -104,7 +104,9 @@ static void finish_exec(struct task *t)
 	list_for_each_entry_safe(o, n, &p->threads, thread_node)
 		if (o != t)
 			task_kill(o, true);
+	task_hash_remove(t);	/* a thread that execs takes the pid as its tid */
 	t->tid = p->pid;
+	task_hash_add(t);
 	if (p->files->refs > 1) {
 		struct files *mine = files_dup(p->files);
 		files_put(p->files);

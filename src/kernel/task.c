@@ -14,12 +14,14 @@ struct task *current;
 struct process *init_process;
 
 #define HASH_SIZE 1024
-static struct task *by_host_tid[HASH_SIZE];
+static struct task *by_host_tid[HASH_SIZE], *by_tid[HASH_SIZE];
+static struct process *by_pid[HASH_SIZE];
 static int next_pid = 1;
 int last_pid;
 
-/* Every process in pid order (pids only grow). */
-struct proc_entry { struct process *p; struct list_head node; };
+/* Every process in pid order (pids only grow, so new ones go last). A
+ * freed process stays on it, marked, until its memory goes, so that a
+ * walk standing on it can go on (process_next). */
 static struct list_head all_procs = LIST_HEAD_INIT(all_procs);
 
 int alloc_pid(void)
@@ -37,10 +39,9 @@ struct task *task_by_host_tid(int host_tid)
 
 struct task *task_by_tid(int tid)
 {
-	for (int i = 0; i < HASH_SIZE; i++)
-		for (struct task *t = by_host_tid[i]; t; t = t->hash_next)
-			if (t->tid == tid && t->state != TASK_DEAD)
-				return t;
+	for (struct task *t = by_tid[(unsigned)tid % HASH_SIZE]; t; t = t->tid_next)
+		if (t->tid == tid && t->state != TASK_DEAD)
+			return t;
 	return NULL;
 }
 
@@ -48,6 +49,8 @@ void task_hash_add(struct task *t)
 {
 	t->hash_next = by_host_tid[t->host_tid % HASH_SIZE];
 	by_host_tid[t->host_tid % HASH_SIZE] = t;
+	t->tid_next = by_tid[t->tid % HASH_SIZE];
+	by_tid[t->tid % HASH_SIZE] = t;
 }
 
 void task_hash_remove(struct task *t)
@@ -57,6 +60,10 @@ void task_hash_remove(struct task *t)
 		pp = &(*pp)->hash_next;
 	if (*pp)
 		*pp = t->hash_next;
+	for (pp = &by_tid[t->tid % HASH_SIZE]; *pp && *pp != t; pp = &(*pp)->tid_next)
+		;
+	if (*pp)
+		*pp = t->tid_next;
 }
 
 struct task *task_new(struct process *p, int host_tid)
@@ -88,41 +95,41 @@ struct process *process_new(void)
 	p->child_wait = xmalloc(sizeof(*p->child_wait));
 	waitq_init(p->child_wait);
 	p->start_time = mono_now();
-	struct proc_entry *e = xmalloc(sizeof(*e));
-	e->p = p;
-	list_add_tail(&e->node, &all_procs);
+	list_add_tail(&p->all_node, &all_procs);
+	p->pid_next = by_pid[p->pid % HASH_SIZE];
+	by_pid[p->pid % HASH_SIZE] = p;
 	return p;
 }
 
-/* By pid, not by place in the list: `prev` may have been freed (and
- * unlisted) by what the caller did to it, and the walk goes on. */
+/* The next living process after `prev` in pid order; `prev` may have been
+ * freed by what the caller did to it (it is still on the list, marked). */
 struct process *process_next(struct process *prev)
 {
-	struct proc_entry *e;
-	list_for_each_entry(e, &all_procs, node)
-		if (!prev || e->p->pid > prev->pid)
-			return e->p;
+	struct list_head *n = prev ? prev->all_node.next : all_procs.next;
+	for (; n != &all_procs; n = n->next) {
+		struct process *p = list_entry(n, struct process, all_node);
+		if (!p->unlisted)
+			return p;
+	}
 	return NULL;
 }
 
 struct process *process_by_pid(int pid)
 {
-	struct proc_entry *e;
-	list_for_each_entry(e, &all_procs, node)
-		if (e->p->pid == pid)
-			return e->p;
+	for (struct process *p = by_pid[(unsigned)pid % HASH_SIZE]; p; p = p->pid_next)
+		if (p->pid == pid)
+			return p;
 	return NULL;
 }
 
 static void process_unlist(struct process *p)
 {
-	struct proc_entry *e;
-	list_for_each_entry(e, &all_procs, node)
-		if (e->p == p) {
-			list_del(&e->node);
-			free(e);
-			return;
-		}
+	struct process **pp = &by_pid[p->pid % HASH_SIZE];
+	while (*pp && *pp != p)
+		pp = &(*pp)->pid_next;
+	if (*pp)
+		*pp = p->pid_next;
+	p->unlisted = true;
 }
 
 /* Freed processes whose memory goes back only when the event that freed
@@ -148,6 +155,7 @@ void process_free_deferred(void)
 	while (!list_empty(&graveyard)) {
 		struct process *p = list_entry(graveyard.next, struct process, sibling);
 		list_del(&p->sibling);
+		list_del(&p->all_node);
 		sigpending_flush(&p->shared_pending);
 		if (p->sighand && --p->sighand->refs == 0)
 			free(p->sighand);

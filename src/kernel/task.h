@@ -61,6 +61,7 @@ struct task {
 	struct list_head ready_node;	/* on the loop's ready list */
 	struct list_head thread_node;	/* in proc->threads */
 	struct task *hash_next;		/* host tid hash chain */
+	struct task *tid_next;		/* guest tid hash chain */
 	uint64_t sigmask;
 	uint64_t saved_sigmask;		/* sigsuspend/ppoll: restored after */
 	bool restore_sigmask;
@@ -84,6 +85,9 @@ struct process {
 	struct process *parent;
 	struct list_head children;	/* struct process, by sibling */
 	struct list_head sibling;
+	struct list_head all_node;	/* every process, in pid order */
+	struct process *pid_next;	/* pid hash chain */
+	bool unlisted;			/* freed: its memory goes after this event */
 	bool zombie;			/* exited, waiting for wait() */
 	struct waitq *child_wait;	/* parent waits here for children */
 	struct task *vfork_parent;	/* blocked until we exec or exit */
