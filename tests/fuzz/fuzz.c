@@ -2,7 +2,7 @@
  * persona (never natively: it would make them to the host kernel).
  *
  *   fuzz --seed S [--calls N] [--per-worker K] [--worker W] [--pick I,J..]
- *        [--log] [--ring] [--avoid-known]
+ *        [--log] [--ring]
  *
  * The parent forks workers one after another; worker W makes K calls, call I
  * drawn from a generator seeded by (S, W, I) alone, so any call can be made
@@ -191,7 +191,6 @@ static long g_parent;		/* pid and pgid of the parent: never a target */
 static long g_self;		/* the worker's pid (a child's own after fork) */
 static volatile long g_child;	/* the last child's pid */
 static int g_log;		/* print every call to LOGFD before it is made */
-static int g_avoid_known;	/* steer clear of bugs being fixed elsewhere */
 static char g_selfpath[512];
 static long g_vdso;
 static char g_longpath[5000], g_longname[300];
@@ -945,25 +944,8 @@ static void fixup(struct gen *g, long nr, long *a)
 			a[1] = LOGFD - 1;
 		break;
 	case 202: case 455:		/* futex: sometimes the value it holds */
-		/* known: FUTEX_WAKE_OP's 1 << 31 is a UBSan report */
-		if (g_avoid_known && nr == 202 && (a[1] & 127) == 5)
-			a[5] &= ~(8L << 28);
 		if (R(3) == 0 && a[0] >= ARENA && a[0] < ARENA + ARENA_SIZE - 4)
 			a[nr == 202 ? 2 : 1] = *(int *)a[0];
-		break;
-	case 13:
-		/* known: a child SIGKILLing itself while SIGCHLD is ignored
-		 * (SIG_IGN or SA_NOCLDWAIT) in its parent is a use-after-free */
-		if (g_avoid_known && a[0] == SIGCHLD && a[1]) {
-			if (a[1] >= PREP && a[1] < PREP + 0x8000) {
-				long *sa = (long *)a[1];
-				if (sa[0] == 1)
-					sa[0] = 0;
-				sa[1] &= ~2L;
-			} else {
-				a[1] = 0;
-			}
-		}
 		break;
 	case -1: {
 		static const long odd[] = { -1, -2, 0x40000000L | 39, (1L << 32) | 39,
@@ -1224,8 +1206,6 @@ int main(int argc, char **argv)
 			npick = parse_list(v, pick, 64), i++;
 		else if (!strcmp(o, "--log"))
 			g_log = 1;
-		else if (!strcmp(o, "--avoid-known"))
-			g_avoid_known = 1;
 		else if (!strcmp(o, "--ring"))
 			ring = 1;
 		else {
@@ -1235,7 +1215,7 @@ int main(int argc, char **argv)
 	}
 	if (!seeded) {
 		fprintf(stderr, "usage: persona run -- fuzz --seed S [--calls N] [--per-worker K]\n"
-			"       [--worker W [--pick I,J,...]] [--log] [--ring] [--avoid-known]\n"
+			"       [--worker W [--pick I,J,...]] [--log] [--ring]\n"
 			"Makes random system calls: run it under persona only, never natively.\n");
 		return 2;
 	}

@@ -17,8 +17,7 @@
 # in-memory layers, the fuzzer only inside a scratch directory of its /tmp.
 #
 # Environment: FUZZ_CHUNK (calls per chunk, 50000), FUZZ_JOBS (2),
-# FUZZ_LIMIT (seconds per chunk, 120 + CALLS/100), FUZZ_AVOID_KNOWN (1: pass
-# --avoid-known, keeping off bugs being fixed elsewhere), CC (gcc), BUILD_DIR.
+# FUZZ_LIMIT (seconds per chunk, 120 + CALLS/100), CC (gcc), BUILD_DIR.
 set -u
 if [ $# -ne 3 ]; then
 	echo "usage: $0 PERSONA SEED CALLS" >&2
@@ -52,9 +51,6 @@ else
 	exit 2
 fi
 
-# FUZZ_AVOID_KNOWN=1: keep off bugs already being fixed (see fuzz.c)
-AVOID=
-[ "${FUZZ_AVOID_KNOWN:-0}" = 1 ] && AVOID=--avoid-known
 export UBSAN_OPTIONS=print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
 out=$build/runs
 mkdir -p "$out"
@@ -69,7 +65,7 @@ chunk() {
 		l=$(ulimit -l)
 		{ [ "$l" = unlimited ] || [ "$l" -gt 65536 ]; } && ulimit -l 65536
 		exec setsid -w timeout -k 10 "$limit" "${NETNS[@]}" \
-			"$PERSONA" run --quiet -- "$FUZZ" --seed "$seed" --calls "$calls" $AVOID
+			"$PERSONA" run --quiet -- "$FUZZ" --seed "$seed" --calls "$calls"
 	) </dev/null >"$out/$seed.out" 2>"$out/$seed.err"
 	st=$?
 	{
@@ -85,7 +81,7 @@ chunk() {
 			echo "PASS fuzz/seed-$seed ($(grep -o '[0-9]* calls by [0-9]* workers' "$out/$seed.out"))"
 			exit 0
 		fi
-		echo "    replay: $PERSONA run -- $FUZZ --seed $seed --calls $calls $AVOID"
+		echo "    replay: $PERSONA run -- $FUZZ --seed $seed --calls $calls"
 		local w
 		w=$(grep '^worker ' "$out/$seed.out" | tail -1 | cut -d' ' -f2)
 		[ -n "$w" ] && echo "    last worker: $w (one call at a time: --seed $seed --worker $w --calls 500 --log)"
