@@ -11,6 +11,7 @@
  * under us at any time, so a received fd number is verified with kcmp(2). */
 #include "ptrace_impl.h"
 #include "../../stub/stub_layout.h"
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -27,6 +28,9 @@
 struct chan {
 	int kfd;	/* the kernel's end of the socket pair */
 	int refs;	/* host threads naming it */
+	/* A child process still holding its parent's socket (kfd is a dup
+	 * of the parent's end) until chan_own() gives it one of its own. */
+	bool inherited;
 };
 
 struct chan_ref {
@@ -65,6 +69,12 @@ void chan_add(int tid, int kfd)
 	chan_link(tid, c);
 }
 
+static struct chan *chan_of(int tid)
+{
+	struct chan_ref *r = *chan_slot(tid);
+	return r ? r->chan : NULL;
+}
+
 void chan_share(int from_tid, int to_tid)
 {
 	struct chan_ref *r = *chan_slot(from_tid);
@@ -72,11 +82,6 @@ void chan_share(int from_tid, int to_tid)
 		chan_link(to_tid, r->chan);
 }
 
-int chan_fd(int tid)
-{
-	struct chan_ref *r = *chan_slot(tid);
-	return r ? r->chan->kfd : -1;
-}
 
 void chan_drop(int tid)
 {
@@ -90,6 +95,8 @@ void chan_drop(int tid)
 	}
 	free(r);
 }
+
+static int chan_own(int tid, struct chan *c);
 
 /* ---- running the gadget ---- */
 
@@ -196,8 +203,21 @@ int plat_clone(int tid, unsigned long host_flags, int *child)
 		chan_share(tid, *child);
 		return 0;
 	}
-	int err = chan_fork(tid, *child);
-	if (err) {
+	struct chan *parent = chan_of(tid);
+	int kfd = parent ? fcntl(parent->kfd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (kfd < 0) {
+		kill(*child, SIGKILL);
+		return -EAGAIN;
+	}
+	chan_add(*child, kfd);
+	struct chan *c = chan_of(*child);
+	c->inherited = true;
+	/* A child sharing its parent's memory (vfork, posix_spawn) is in the
+	 * parent's trust already and will exec soon: it keeps the channel
+	 * until it needs one. Any other child gets its own before it runs,
+	 * so that no guest ever holds a socket another guest's files pass
+	 * through. */
+	if (!(host_flags & CLONE_VM) && chan_own(*child, c)) {
 		kill(*child, SIGKILL);
 		return -EAGAIN;
 	}
@@ -232,6 +252,33 @@ static bool same_file(int tid, int gfd, int fd)
 	       theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
 }
 
+/* Runs recvmsg on the control channel in guest thread `tid`; returns the
+ * fd number the guest's memory then shows, or -errno. */
+static int recv_fd(int tid)
+{
+	struct { struct msghdr mh; struct iovec iov; char data[8];
+		 union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl; } g;
+	memset(&g, 0, sizeof(g));
+	uint64_t base = STUB_SCRATCH;
+	g.iov.iov_base = (void *)(base + offsetof(__typeof__(g), data));
+	g.iov.iov_len = 1;
+	g.mh.msg_iov = (void *)(base + offsetof(__typeof__(g), iov));
+	g.mh.msg_iovlen = 1;
+	g.mh.msg_control = (void *)(base + offsetof(__typeof__(g), ctl));
+	g.mh.msg_controllen = sizeof(g.ctl.buf);
+	if (plat_write_mem(tid, base, &g, sizeof(g)) != sizeof(g))
+		return -EFAULT;
+	long r = plat_host_syscall(tid, SYS_recvmsg, STUB_CTL_FD, base,
+				   MSG_CMSG_CLOEXEC | MSG_DONTWAIT, 0, 0, 0);
+	if (r < 0)
+		return (int)r;
+	if (plat_read_mem(tid, &g, base, sizeof(g)) != sizeof(g))
+		return -EFAULT;
+	int gfd;
+	memcpy(&gfd, CMSG_DATA((struct cmsghdr *)g.ctl.buf), sizeof(int));
+	return gfd;
+}
+
 /* Sends `fd` over channel `kfd` and receives it in guest thread `tid`;
  * returns its number there. */
 static int pass_fd_over(int kfd, int tid, int fd)
@@ -249,59 +296,55 @@ static int pass_fd_over(int kfd, int tid, int fd)
 	if (sendmsg(kfd, &mh, MSG_DONTWAIT) != 1)
 		return -errno;
 
-	/* The same message header, laid out in the stub's scratch page. */
-	struct { struct msghdr mh; struct iovec iov; char data[8];
-		 union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } ctl; } g;
-	memset(&g, 0, sizeof(g));
-	uint64_t base = STUB_SCRATCH;
-	g.iov.iov_base = (void *)(base + offsetof(__typeof__(g), data));
-	g.iov.iov_len = 1;
-	g.mh.msg_iov = (void *)(base + offsetof(__typeof__(g), iov));
-	g.mh.msg_iovlen = 1;
-	g.mh.msg_control = (void *)(base + offsetof(__typeof__(g), ctl));
-	g.mh.msg_controllen = sizeof(g.ctl.buf);
-	if (plat_write_mem(tid, base, &g, sizeof(g)) != sizeof(g))
-		return -EFAULT;
-	long r = plat_host_syscall(tid, SYS_recvmsg, STUB_CTL_FD, base,
-				   MSG_CMSG_CLOEXEC | MSG_DONTWAIT, 0, 0, 0);
-	if (r != 1)
-		return r < 0 ? (int)r : -EIO;
-	if (plat_read_mem(tid, &g, base, sizeof(g)) != sizeof(g))
-		return -EFAULT;
-	int gfd;
-	memcpy(&gfd, CMSG_DATA((struct cmsghdr *)g.ctl.buf), sizeof(int));
-	/* The page is the guest's: believe the number only if it names the
-	 * very file that was sent. */
-	return gfd >= 0 && same_file(tid, gfd, fd) ? gfd : -EFAULT;
+	/* Receive in the guest until this very file comes out. The scratch
+	 * page is the guest's and may change at any moment: a number read
+	 * from it counts only if kcmp says it is our file, and a message an
+	 * earlier receive left behind (a guest can make the host refuse a
+	 * receive before it takes the message) is taken and closed. */
+	for (int tries = 0; tries < 16; tries++) {
+		int gfd = recv_fd(tid);
+		if (gfd == -EAGAIN)
+			break;	/* the queue is empty: ours is gone */
+		if (gfd >= 0 && same_file(tid, gfd, fd))
+			return gfd;
+		if (gfd > STUB_CTL_FD)
+			plat_host_syscall(tid, SYS_close, gfd, 0, 0, 0, 0, 0);
+	}
+	return -EFAULT;
 }
 
-int plat_pass_fd(int tid, int fd)
+/* Gives the forked process of `tid`, which still holds a copy of its
+ * parent's socket, a channel of its own. */
+static int chan_own(int tid, struct chan *c)
 {
-	int kfd = chan_fd(tid);
-	return kfd < 0 ? -ESRCH : pass_fd_over(kfd, tid, fd);
-}
-
-int chan_fork(int parent, int child)
-{
-	int kfd = chan_fd(parent), sv[2];
-	if (kfd < 0)
-		return -ESRCH;
+	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
-	int gfd = pass_fd_over(kfd, child, sv[1]);
+	int gfd = pass_fd_over(c->kfd, tid, sv[1]);
 	close(sv[1]);
 	if (gfd < 0) {
 		close(sv[0]);
 		return gfd;
 	}
-	/* dup2 drops the child's copy of its parent's channel in one step. */
-	long r = plat_host_syscall(child, SYS_dup2, gfd, STUB_CTL_FD, 0, 0, 0, 0);
+	/* dup2 drops the copy of the parent's channel in one step. */
+	long r = plat_host_syscall(tid, SYS_dup2, gfd, STUB_CTL_FD, 0, 0, 0, 0);
 	if (r == STUB_CTL_FD)
-		r = plat_host_syscall(child, SYS_close, gfd, 0, 0, 0, 0, 0);
+		r = plat_host_syscall(tid, SYS_close, gfd, 0, 0, 0, 0, 0);
 	if (r < 0) {
 		close(sv[0]);
 		return (int)r;
 	}
-	chan_add(child, sv[0]);
+	close(c->kfd);
+	c->kfd = sv[0];
+	c->inherited = false;
 	return 0;
+}
+
+int plat_pass_fd(int tid, int fd)
+{
+	struct chan *c = chan_of(tid);
+	if (!c)
+		return -ESRCH;
+	int err = c->inherited ? chan_own(tid, c) : 0;
+	return err ? err : pass_fd_over(c->kfd, tid, fd);
 }

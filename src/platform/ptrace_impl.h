@@ -15,11 +15,7 @@ void ptrace_defer(const struct plat_event *ev);
  * of a process names the same channel. */
 void chan_add(int tid, int kfd);
 void chan_share(int from_tid, int to_tid);
-int chan_fd(int tid);
 void chan_drop(int tid);
-/* Gives the new process `child` (a fork of `parent`, still holding a copy
- * of the parent's channel) a channel of its own. */
-int chan_fork(int parent, int child);
 
 /* Runs host system call `nr` in stopped thread `tid` on the stub's gadget
  * with fixed 64-bit segments and flags; *child learns a new thread made on
