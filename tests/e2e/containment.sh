@@ -104,6 +104,31 @@ else
 fi
 rm -rf "$bind"
 
+# AF_UNIX sockets are persona's own: a host service's socket file that the
+# guest can see (here through --bind) refuses the guest's connection.
+sockdir=$(mktemp -d /var/tmp/persona-sock-XXXXXX)
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); s.settimeout(6)
+try:
+    s.accept(); print("accepted")
+except OSError:
+    print("none")' "$sockdir/svc" >"$work/svc.out" &
+svc=$!
+for _ in $(seq 50); do [ -S "$sockdir/svc" ] && break; sleep 0.1; done
+out=$(pr --bind "$sockdir:/mnt" -- python3 -c 'import socket
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect("/mnt/svc"); print("connected")
+except OSError as e:
+    print(e.strerror)' 2>&1)
+wait $svc
+if [ "$out" = "Connection refused" ] && [ "$(cat "$work/svc.out")" = none ]; then
+	pass host-unix-socket-unreachable
+else
+	fail host-unix-socket-unreachable "guest: $out" "host service: $(cat "$work/svc.out")"
+fi
+rm -rf "$sockdir"
+
 # The guest reads the host's network but cannot change it: route netlink
 # requests that would (RTM_NEWADDR) and interface ioctls that would
 # (SIOCSIFMTU) fail with EPERM, and the host's loopback stays as it was.
