@@ -9,8 +9,8 @@
  * If guest code ever ran a host call there — a bug in persona — it could
  * make only those, with those arguments, and anything else kills the
  * process. The stub process also runs with no_new_privs, no capabilities,
- * as nobody when persona is root, and with no host fd but its control
- * channel. */
+ * as nobody and in empty network, IPC and UTS namespaces when persona is
+ * root, and with no host fd but its control channel. */
 #include "ptrace_impl.h"
 #include "../../stub/stub_layout.h"
 #include <sched.h>
@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <unistd.h>
 #include <linux/audit.h>
@@ -118,6 +119,48 @@ int stub_confine(int tid)
 		return -EFAULT;
 	long r = plat_host_syscall(tid, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, STUB_SCRATCH, 0, 0, 0);
 	return r < 0 ? (int)r : 0;
+}
+
+/* Namespaces of the stubs' own (network, SysV IPC, host name): empty,
+ * made once, entered by every stub. A stub needs none of the host's, and
+ * a bug that let guest code make a host call would find no network to
+ * reach there. Only where persona may make them (as root); -1 otherwise. */
+static const struct { int type; const char *name; } stub_ns[] = {
+	{ CLONE_NEWNET, "net" }, { CLONE_NEWIPC, "ipc" }, { CLONE_NEWUTS, "uts" },
+};
+static int stub_ns_fd[ARRAY_SIZE(stub_ns)] = { -1, -1, -1 };
+
+void stub_namespaces_init(void)
+{
+	int mine[ARRAY_SIZE(stub_ns)];
+	char path[64];
+	if (geteuid() != 0)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(stub_ns); i++) {
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", stub_ns[i].name);
+		mine[i] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	/* persona is one thread: it may step into new namespaces, keep a
+	 * handle on each, and step back into its own. */
+	if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) == 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(stub_ns); i++) {
+			snprintf(path, sizeof(path), "/proc/self/ns/%s", stub_ns[i].name);
+			stub_ns_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+			if (mine[i] < 0 || setns(mine[i], stub_ns[i].type))
+				kpanic("cannot return to persona's own %s namespace", stub_ns[i].name);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(stub_ns); i++)
+		if (mine[i] >= 0)
+			close(mine[i]);
+}
+
+/* In the new stub process, first. */
+void stub_enter_namespaces(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stub_ns); i++)
+		if (stub_ns_fd[i] >= 0 && setns(stub_ns_fd[i], stub_ns[i].type))
+			_exit(127);
 }
 
 /* In the new stub process, before it execs the stub: no way to gain

@@ -56,6 +56,7 @@ int plat_init(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	stub_namespaces_init();
 	sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sigchld_fd < 0)
 		kpanic("signalfd: %s", strerror(errno));
@@ -170,6 +171,7 @@ int plat_spawn(int *out_tid)
 		return -e;
 	}
 	if (pid == 0) {
+		stub_enter_namespaces();
 		char c;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		setsid();	/* terminal signals go to the kernel, not here */

@@ -24,5 +24,8 @@ long gadget_call(int tid, long nr, const long args[6], int *child);
 
 /* Confines a freshly spawned stub process (before its first guest code). */
 int stub_confine(int tid);
-/* Runs in a new stub process before its exec (see confine.c). */
+/* Makes the stubs' namespaces (see confine.c), at start. */
+void stub_namespaces_init(void);
+/* Run in a new stub process, at its start and before its exec. */
+void stub_enter_namespaces(void);
 void stub_drop_privileges(void);

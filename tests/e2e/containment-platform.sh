@@ -59,8 +59,8 @@ victim: mappings all fine
 victim's exec: ran" -- "$gadget" scratch
 
 # The host's fence around every guest host process: seccomp filter,
-# no_new_privs, no capabilities, not root, and no host fd but its own
-# channel.
+# no_new_privs, no capabilities, not root, empty network, IPC and UTS
+# namespaces, and no host fd but its own channel.
 "$PERSONA" run -- "$BB" sh -c 'sleep 5 & sleep 5' </dev/null &
 ppid=$!
 sleep 1
@@ -75,6 +75,10 @@ for pid in $(pgrep -P $ppid); do
 	if [ "$(id -u)" = 0 ]; then	# persona as root: the stubs are nobody
 		grep -qE '^Uid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534' $st ||
 			bad+="$pid: $(grep Uid: $st); "
+		for ns in net ipc uts; do	# ... in namespaces of their own
+			[ "$(readlink /proc/$pid/ns/$ns)" != "$(readlink /proc/$ppid/ns/$ns)" ] ||
+				bad+="$pid: persona's $ns namespace; "
+		done
 	fi
 	fds=$(ls /proc/$pid/fd | tr '\n' ' ')
 	[ "$fds" = "3 " ] || bad+="$pid: host fds $fds; "
