@@ -177,9 +177,10 @@ void stub_drop_privileges(void)
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (geteuid() == 0) {
-		if (setgroups(0, NULL) || setresgid(STUB_UID, STUB_UID, STUB_UID) ||
-		    setresuid(STUB_UID, STUB_UID, STUB_UID))
-			_exit(127);
+		/* A root without CAP_SETUID (some containers) stays root here,
+		 * fenced all the same by the rest. */
+		if (setgroups(0, NULL) == 0 && setresgid(STUB_UID, STUB_UID, STUB_UID) == 0)
+			setresuid(STUB_UID, STUB_UID, STUB_UID);
 		/* A change of ids clears the parent-death signal. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	}
