@@ -51,13 +51,7 @@ int mm_may_lock(struct process *p, int flags, size_t len)
 /* Sets or clears the lock on [start, end), which must be mapped whole. */
 static int set_locked(struct mm *mm, uaddr_t start, uaddr_t end, bool on)
 {
-	uaddr_t cur = start;
-	for (struct vma *v = vma_find_from(mm, start); v && cur < end; v = vma_next(v)) {
-		if (v->start > cur || v->kind == VMA_STUB)
-			break;
-		cur = v->end;
-	}
-	if (cur < end)
+	if (!range_mapped(mm, start, end))
 		return -ENOMEM;
 	for (struct vma *v = vma_clip_range(mm, start, end); v && v->start < end; v = vma_next(v))
 		vma_set_flags(mm, v, on ? v->flags | MAP_LOCKED : v->flags & ~MAP_LOCKED);

@@ -82,6 +82,9 @@ struct vma *vma_find(struct mm *mm, uaddr_t addr);
 struct vma *vma_find_from(struct mm *mm, uaddr_t addr);
 /* Whether no VMA meets [start, end). */
 bool range_free(struct mm *mm, uaddr_t start, uaddr_t end);
+/* Whether every page of [start, end) is mapped, none of it persona's stub
+ * (what mprotect and mlock ask of their range, as Linux's ENOMEM). */
+bool range_mapped(struct mm *mm, uaddr_t start, uaddr_t end);
 /* Adds n (which overlaps no VMA) to the tree; takes it out again. */
 void vma_insert(struct mm *mm, struct vma *n);
 void vma_unlink(struct mm *mm, struct vma *v);

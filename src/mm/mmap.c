@@ -214,16 +214,9 @@ long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
 	if (len == 0)
 		return 0;
 	uaddr_t end = addr + len;
-	/* Every page must be mapped, as in Linux. */
-	uaddr_t cur = addr;
-	struct vma *v;
-	for (v = vma_find_from(mm, addr); v && cur < end; v = vma_next(v)) {
-		if (v->start > cur || v->kind == VMA_STUB)
-			break;
-		cur = v->end;
-	}
-	if (cur < end)
+	if (!range_mapped(mm, addr, end))
 		return -ENOMEM;
+	struct vma *v;
 	for (v = vma_find_from(mm, addr); v && v->start < end; v = vma_next(v)) {
 		if (!v->file || !(v->flags & MAP_SHARED))
 			continue;

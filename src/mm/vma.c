@@ -222,6 +222,17 @@ bool range_free(struct mm *mm, uaddr_t start, uaddr_t end)
  * neighbours outside it); 0 if there is none. A subtree that lies wholly
  * inside [floor, ceil) and has no hole big enough is skipped at once, so
  * only the paths along floor and ceil are walked: O(log n). */
+bool range_mapped(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	uaddr_t cur = start;
+	for (struct vma *v = vma_find_from(mm, start); v && cur < end; v = vma_next(v)) {
+		if (v->start > cur || v->kind == VMA_STUB)
+			break;
+		cur = v->end;
+	}
+	return cur >= end;
+}
+
 static uaddr_t gap_search(struct vma *n, uaddr_t lo, uaddr_t hi, size_t len, uaddr_t floor,
 			  uaddr_t ceil)
 {
