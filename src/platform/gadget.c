@@ -75,7 +75,7 @@ static struct chan *chan_of(int tid)
 	return r ? r->chan : NULL;
 }
 
-void chan_share(int from_tid, int to_tid)
+static void chan_share(int from_tid, int to_tid)
 {
 	struct chan_ref *r = *chan_slot(from_tid);
 	if (r)
@@ -151,7 +151,10 @@ static long run_gadget(int tid, int *child)
 	}
 }
 
-long gadget_call(int tid, long nr, const long args[6], int *child)
+/* Runs host system call `nr` in stopped thread `tid` on the stub's gadget
+ * with fixed 64-bit segments and flags; *child learns a new thread made on
+ * the way (clone). Anything unexpected kills the guest process. */
+static long gadget_call(int tid, long nr, const long args[6], int *child)
 {
 	struct user_regs_struct saved, r;
 	if (ptrace(PTRACE_GETREGS, tid, 0, &saved))

@@ -14,13 +14,7 @@ void ptrace_defer(const struct plat_event *ev);
  * host fds into one guest process (its fd STUB_CTL_FD). Every host thread
  * of a process names the same channel. */
 void chan_add(int tid, int kfd);
-void chan_share(int from_tid, int to_tid);
 void chan_drop(int tid);
-
-/* Runs host system call `nr` in stopped thread `tid` on the stub's gadget
- * with fixed 64-bit segments and flags; *child learns a new thread made on
- * the way (clone). Anything unexpected kills the guest process. */
-long gadget_call(int tid, long nr, const long args[6], int *child);
 
 /* Confines a freshly spawned stub process (before its first guest code). */
 int stub_confine(int tid);
