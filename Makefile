@@ -25,8 +25,17 @@ $(BUILD)/stub.elf: stub/stub.S stub/stub.lds stub/stub_layout.h
 	$(CC) -nostdlib -static -Wl,-T,stub/stub.lds -Wl,--build-id=none -Wl,-z,noexecstack \
 		-Istub -o $@ stub/stub.S
 
-$(BUILD)/stub_blob.o: stub/stub_blob.S $(BUILD)/stub.elf
-	$(CC) -c -DSTUB_BIN='"$(BUILD)/stub.elf"' -o $@ stub/stub_blob.S
+# The systrap platform's stub: freestanding C, no libc, no SSE, no TLS.
+$(BUILD)/systrap_stub.elf: stub/systrap_stub.c stub/systrap.lds stub/systrap_layout.h src/arch/x86_64/sigframe.h
+	@mkdir -p $(BUILD)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -nostdlib -static -ffreestanding -fno-builtin \
+		-fno-stack-protector -fpie -no-pie -mgeneral-regs-only -fcf-protection=none \
+		-fno-asynchronous-unwind-tables -Isrc/arch/x86_64 -Wl,-T,stub/systrap.lds \
+		-Wl,--build-id=none -Wl,-z,noexecstack -o $@ stub/systrap_stub.c
+
+$(BUILD)/stub_blob.o: stub/stub_blob.S $(BUILD)/stub.elf $(BUILD)/systrap_stub.elf
+	$(CC) -c -DSTUB_BIN='"$(BUILD)/stub.elf"' -DSYSTRAP_STUB_BIN='"$(BUILD)/systrap_stub.elf"' \
+		-o $@ stub/stub_blob.S
 
 # The kernel built with AddressSanitizer and UBSan (CI runs the tests on it).
 san:

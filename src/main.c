@@ -2,6 +2,7 @@
 #include "common.h"
 #include "kernel/boot.h"
 #include "kernel/ksyscall.h"
+#include "platform.h"
 #include <getopt.h>
 
 #define VERSION "0.1.0"
@@ -24,9 +25,12 @@ static void usage(FILE *out)
 		"  --setenv KEY VALUE  set an environment variable\n"
 		"  --trace             print each system call to stderr\n"
 		"  --quiet             do not report unimplemented system calls\n"
+		"  --platform NAME     how guests are run: %s (default: %s,\n"
+		"                      or $PERSONA_PLATFORM)\n"
 		"\n"
 		"Without --root, the host's / is a read-only lower layer under a\n"
-		"writable in-memory layer, with fresh /proc, /dev, /tmp and /dev/shm.\n");
+		"writable in-memory layer, with fresh /proc, /dev, /tmp and /dev/shm.\n",
+		plat_names, plat_name());
 }
 
 static _Noreturn void bad_usage(const char *fmt, const char *arg)
@@ -80,9 +84,16 @@ static int add_mount(struct boot_options *o, const char *spec, int kind)
 	return 0;
 }
 
+static void select_platform(const char *name)
+{
+	if (plat_select(name))
+		bad_usage("no platform '%s' on this host", name);
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	enum { O_ROOT = 256, O_BIND, O_RO_BIND, O_TMPFS, O_SIZE, O_CHDIR, O_SETENV, O_TRACE, O_QUIET };
+	enum { O_ROOT = 256, O_BIND, O_RO_BIND, O_TMPFS, O_SIZE, O_CHDIR, O_SETENV, O_TRACE, O_QUIET,
+	       O_PLATFORM };
 	static const struct option opts[] = {
 		{ "root", required_argument, 0, O_ROOT },
 		{ "bind", required_argument, 0, O_BIND },
@@ -93,6 +104,7 @@ static int cmd_run(int argc, char **argv)
 		{ "setenv", required_argument, 0, O_SETENV },
 		{ "trace", no_argument, 0, O_TRACE },
 		{ "quiet", no_argument, 0, O_QUIET },
+		{ "platform", required_argument, 0, O_PLATFORM },
 		{ 0, 0, 0, 0 },
 	};
 	struct boot_options o = { 0 };
@@ -116,6 +128,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case O_TRACE: trace_enabled = true; break;
 		case O_QUIET: quiet = true; break;
+		case O_PLATFORM: select_platform(optarg); break;
 		case ':': bad_usage("option '%s' needs an argument", argv[optind - 1]);
 		default: bad_usage("unknown option '%s'", argv[optind - 1]);
 		}
@@ -147,6 +160,9 @@ static int cmd_syscalls(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *env = getenv("PERSONA_PLATFORM");
+	if (env && *env)
+		select_platform(env);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -156,7 +172,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("persona %s\n", VERSION);
+		printf("persona %s (platform: %s)\n", VERSION, plat_name());
 		return 0;
 	}
 	if (!strcmp(argv[1], "run"))

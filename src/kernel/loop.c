@@ -9,6 +9,7 @@
 #include "platform.h"
 #include <sys/epoll.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int epfd = -1;
@@ -157,25 +158,53 @@ void loop_init_exited(int status)
 	exit_status = status;
 }
 
+/* How often a busy kernel, one that never sleeps because guest events keep
+ * coming, still looks at its other event sources (host fds, timers). */
+#define POLL_EVERY_NS 200000
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 int loop_run(void)
 {
 	struct epoll_event evs[32];
+	uint64_t last_poll = 0;
 	while (exit_status < 0) {
 		run_ready();
 		process_free_deferred();
 		if (exit_status >= 0)
 			break;
-		int n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timers_next_timeout_ms());
+		/* A platform that answers guests through shared memory waits
+		 * for the next call a little before sleeping: waking a sleeping
+		 * kernel costs far more than the wait. */
+		int timeout = timers_next_timeout_ms();
+		if (plat_spin()) {
+			handle_platform_events();
+			uint64_t now = now_ns();
+			if (now - last_poll < POLL_EVERY_NS)
+				continue;
+			last_poll = now;
+			timeout = 0;
+		} else if (!plat_sleep_begin()) {
+			timeout = 0;
+		}
+		int n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), timeout);
+		plat_sleep_end();
 		if (n < 0 && errno != EINTR)
 			kpanic("epoll_wait: %s", strerror(errno));
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL)
-				handle_platform_events();
+				plat_fd_ready();
 			else if (evs[i].data.ptr == &console_sigfd)
 				console_signals_handle();
 			else
 				hostfd_ready(evs[i].data.ptr);
 		}
+		handle_platform_events();
 		timers_run();
 		process_free_deferred();
 	}

@@ -11,8 +11,11 @@
  * process. The stub process also runs with no_new_privs, no capabilities,
  * as nobody and in empty network, IPC and UTS namespaces when persona is
  * root, and with no host fd but its control channel. */
-#include "ptrace_impl.h"
+#include "platform_impl.h"
 #include "../../stub/stub_layout.h"
+#include "../../stub/systrap_layout.h"
+#include <asm/prctl.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -28,7 +31,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-#define MAX_INSNS 96
+#define MAX_INSNS 160
 #define STUB_UID 65534	/* nobody */
 
 struct bpf_prog {
@@ -68,6 +71,15 @@ static void allow_if(struct bpf_prog *p, int nr, int arg, const uint32_t *vals, 
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 }
 
+/* The advice sys_madvise passes on; never MADV_HWPOISON and the
+ * other privileged ones. */
+static const uint32_t advice[] = {
+	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED,
+	MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE,
+	MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
+	MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT,
+};
+
 static void build_filter(struct bpf_prog *p)
 {
 	static const uint32_t ctl_fd[] = { STUB_CTL_FD };
@@ -76,14 +88,6 @@ static void build_filter(struct bpf_prog *p)
 	static const uint32_t clones[] = {
 		CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FS | CLONE_FILES,
 		CLONE_VM | SIGCHLD, SIGCHLD,
-	};
-	/* The advice sys_madvise passes on; never MADV_HWPOISON and the
-	 * other privileged ones. */
-	static const uint32_t advice[] = {
-		MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED,
-		MADV_FREE, MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE,
-		MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
-		MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT,
 	};
 	p->n = 0;
 	emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
@@ -101,6 +105,71 @@ static void build_filter(struct bpf_prog *p)
 	allow_if(p, SYS_madvise, 2, advice, ARRAY_SIZE(advice));
 	allow_if(p, SYS_clone, 0, clones, ARRAY_SIZE(clones));
 	emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+}
+
+/* The systrap stub's filter. Every guest system call traps (SIGSYS, which
+ * the stub hands to the kernel), as does any call into another table (int
+ * 0x80 and friends: the kernel answers them as a kernel without IA32
+ * emulation does). Calls from the stub's own text are its allowlist: the
+ * memory calls the kernel asks for, its futex hand-over, the kick eventfd,
+ * the control socket, clone with the kernel's flag sets (a forked child is
+ * the kernel's own child, CLONE_PARENT), its signal return and exits. A
+ * guest jumping into the stub can make these calls too, and they touch its
+ * own process only. */
+unsigned stub_filter_systrap(void *out, unsigned max)
+{
+	static const uint32_t kick_fd[] = { ST_KICK_FD }, ctl_fd[] = { ST_CTL_FD };
+	static const uint32_t fixed_fds[] = { ST_CTL_FD, ST_KICK_FD };
+	static const uint32_t futex_ops[] = { FUTEX_WAIT, FUTEX_WAKE };
+	static const uint32_t arch_codes[] = { ARCH_SET_FS, ARCH_SET_GS };
+	static const uint32_t pdeathsig[] = { PR_SET_PDEATHSIG };
+	static const uint32_t clones[] = {
+		CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FS | CLONE_FILES,
+		CLONE_VM | CLONE_PARENT | SIGCHLD, CLONE_PARENT | SIGCHLD,
+	};
+	struct bpf_prog p;
+	p.n = 0;
+	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_TRAP);
+	/* Is the call from the stub's text? */
+	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, instruction_pointer) + 4);
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, (uint32_t)(ST_TEXT >> 32));
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_TRAP);
+	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, instruction_pointer));
+	emit(&p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, (uint32_t)ST_TEXT);
+	emit(&p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, (uint32_t)(ST_TEXT + ST_TEXT_SIZE));
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_TRAP);
+	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+	allow(&p, SYS_rt_sigreturn);
+	allow(&p, SYS_mmap);
+	allow(&p, SYS_munmap);
+	allow(&p, SYS_mprotect);
+	allow(&p, SYS_mremap);
+	allow(&p, SYS_close);
+	allow(&p, SYS_exit);
+	allow(&p, SYS_exit_group);
+	allow(&p, SYS_sigaltstack);
+	allow_if(&p, SYS_futex, 1, futex_ops, ARRAY_SIZE(futex_ops));
+	allow_if(&p, SYS_write, 0, kick_fd, ARRAY_SIZE(kick_fd));
+	allow_if(&p, SYS_recvmsg, 0, ctl_fd, ARRAY_SIZE(ctl_fd));
+	allow_if(&p, SYS_dup2, 1, fixed_fds, ARRAY_SIZE(fixed_fds));
+	allow_if(&p, SYS_madvise, 2, advice, ARRAY_SIZE(advice));
+	allow_if(&p, SYS_clone, 0, clones, ARRAY_SIZE(clones));
+	allow_if(&p, SYS_arch_prctl, 0, arch_codes, ARRAY_SIZE(arch_codes));
+	/* prctl(PR_SET_PDEATHSIG, SIGKILL) only: no guest outlives persona */
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 6, SYS_prctl);
+	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(0));
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, pdeathsig[0]);
+	emit(&p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(1));
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, SIGKILL);
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	emit(&p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	if (p.n > max)
+		kpanic("stub filter too long");
+	memcpy(out, p.ins, p.n * sizeof(p.ins[0]));
+	return p.n;
 }
 
 int stub_confine(int tid)

@@ -1,8 +1,10 @@
 /* The platform: how the kernel runs guest threads and traps their system
  * calls and faults. Everything outside platform/ talks to guests through
- * this interface only, so another mechanism (seccomp user notification)
- * can replace ptrace without touching the kernel. A guest thread is named
- * by its host thread id. */
+ * this interface only. There are two (`persona run --platform=NAME`):
+ * systrap (systrap.c, the default where the host allows it: seccomp traps
+ * answered through shared memory in the guest's own thread) and ptrace
+ * (ptrace.c: PTRACE_SYSEMU, the fallback). A guest thread is named by its
+ * host thread id. */
 #pragma once
 #include <signal.h>
 #include <stdbool.h>
@@ -31,9 +33,25 @@ struct plat_event {
 	bool compat;
 };
 
+/* Chooses the platform by name before plat_init(): 0, or -1 when there is
+ * no such platform or the host does not allow it (NULL: the default). */
+int plat_select(const char *name);
+const char *plat_name(void);
+/* The platform names, for --help. */
+extern const char plat_names[];
+
 /* Sets up the platform; returns an fd that becomes readable when events
  * may be pending (for the kernel's event loop). */
 int plat_init(void);
+/* The kernel's loop calls this when that fd was readable. */
+void plat_fd_ready(void);
+/* Before the kernel sleeps: waits a short while for guest events, true
+ * when some came (then the kernel handles them instead of sleeping). */
+bool plat_spin(void);
+/* Around the kernel's sleep: plat_sleep_begin() false means an event came
+ * in the meantime and the kernel must not sleep. */
+bool plat_sleep_begin(void);
+void plat_sleep_end(void);
 /* Takes the next pending event without blocking: 1 if one, 0 if none. */
 int plat_next_event(struct plat_event *ev);
 /* Starts a new, empty guest process stopped at the stub. */

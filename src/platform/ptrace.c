@@ -9,7 +9,7 @@
  * for the kernel, everything else is dropped. The guests' host processes
  * ignore SIGCHLD, so host children that exit are reaped by the host at
  * once and no host zombies pile up behind the guest's own process tree. */
-#include "ptrace_impl.h"
+#include "platform_impl.h"
 #include "../../stub/stub_layout.h"
 #include <fcntl.h>
 #include <signal.h>
@@ -44,7 +44,7 @@ void ptrace_defer(const struct plat_event *ev)
 	deferred[ndeferred++] = *ev;
 }
 
-int plat_init(void)
+static int ptrace_init(void)
 {
 	stub_memfd = memfd_create("persona-stub", MFD_CLOEXEC);
 	if (stub_memfd < 0)
@@ -70,17 +70,6 @@ static void drain_sigchld(void)
 		;
 }
 
-/* Signals the guest's code caused itself: these become guest signals. */
-bool ptrace_is_fault(const siginfo_t *si)
-{
-	switch (si->si_signo) {
-	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP:
-	case SIGSYS:
-		return si->si_code > 0 || si->si_code == SI_KERNEL;
-	}
-	return false;
-}
-
 /* Turns one waitpid() status into an event; returns 0 when the stop was
  * handled here (and the thread resumed), 1 when `ev` holds an event. */
 static int decode(int tid, int st, struct plat_event *ev)
@@ -90,7 +79,6 @@ static int decode(int tid, int st, struct plat_event *ev)
 	if (WIFEXITED(st) || WIFSIGNALED(st)) {
 		ev->kind = PEV_EXITED;
 		ev->status = st;
-		chan_drop(tid);
 		return 1;
 	}
 	int sig = WSTOPSIG(st), event = st >> 16;
@@ -112,7 +100,7 @@ static int decode(int tid, int st, struct plat_event *ev)
 		ptrace(PTRACE_SYSEMU, tid, 0, 0);
 		return 0;
 	}
-	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &ev->si) == 0 && ptrace_is_fault(&ev->si)) {
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &ev->si) == 0 && plat_is_fault(&ev->si)) {
 		ev->kind = PEV_SIGNAL;
 		ev->sig = sig;
 		return 1;
@@ -121,13 +109,19 @@ static int decode(int tid, int st, struct plat_event *ev)
 	return 0;
 }
 
-int plat_next_event(struct plat_event *ev)
+/* Whether the SIGCHLD fd was readable since plat_next_event last found
+ * nothing: waitpid is worth asking only then. */
+static bool sigchld_seen;
+
+static int ptrace_next_event(struct plat_event *ev)
 {
 	if (ndeferred) {
 		*ev = deferred[0];
 		memmove(deferred, deferred + 1, --ndeferred * sizeof(*ev));
 		return 1;
 	}
+	if (!sigchld_seen)
+		return 0;
 	bool drained = false;
 	for (;;) {
 		int st;
@@ -147,10 +141,11 @@ int plat_next_event(struct plat_event *ev)
 		drain_sigchld();
 		drained = true;
 	}
+	sigchld_seen = false;
 	return 0;
 }
 
-int plat_spawn(int *out_tid)
+static int ptrace_spawn(int *out_tid)
 {
 	int go[2], ctl_sock[2];	/* [0] the kernel's end, [1] the guest's */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl_sock))
@@ -235,42 +230,36 @@ int plat_spawn(int *out_tid)
 	return 0;
 }
 
-int plat_get_regs(int tid, struct cpu_regs *r)
+static int ptrace_get_regs(int tid, struct cpu_regs *r)
 {
 	return ptrace(PTRACE_GETREGS, tid, 0, &r->r) ? -errno : 0;
 }
 
-int plat_set_regs(int tid, const struct cpu_regs *r)
+static int ptrace_set_regs(int tid, const struct cpu_regs *r)
 {
 	return ptrace(PTRACE_SETREGS, tid, 0, &r->r) ? -errno : 0;
 }
 
-int plat_resume(int tid)
+static int ptrace_resume(int tid)
 {
 	return ptrace(PTRACE_SYSEMU, tid, 0, 0) ? -errno : 0;
 }
 
-void plat_kill(int tid)
-{
-	if (tid > 0)	/* never a host process group or "everyone" */
-		kill(tid, SIGKILL);
-}
-
-void plat_interrupt(int tid)
+static void ptrace_interrupt(int tid)
 {
 	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 }
 
 static size_t xstate_size;
 
-size_t plat_fpstate_size(void)
+static size_t ptrace_fpstate_size(void)
 {
 	return xstate_size ? xstate_size : 65536;
 }
 
-int plat_get_fpstate(int tid, void *buf)
+static int ptrace_get_fpstate(int tid, void *buf)
 {
-	struct iovec iov = { buf, plat_fpstate_size() };
+	struct iovec iov = { buf, ptrace_fpstate_size() };
 	if (ptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE, &iov))
 		return -errno;
 	if (!xstate_size)
@@ -278,75 +267,38 @@ int plat_get_fpstate(int tid, void *buf)
 	return 0;
 }
 
-int plat_set_fpstate(int tid, const void *buf)
+static int ptrace_set_fpstate(int tid, const void *buf)
 {
-	struct iovec iov = { (void *)buf, plat_fpstate_size() };
+	struct iovec iov = { (void *)buf, ptrace_fpstate_size() };
 	return ptrace(PTRACE_SETREGSET, tid, NT_X86_XSTATE, &iov) ? -errno : 0;
 }
 
-void plat_inherit(int from_tid, int to_tid)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(from_tid, sizeof(set), &set) == 0)
-		sched_setaffinity(to_tid, sizeof(set), &set);
-}
+static bool ptrace_available(void) { return true; }
+static bool ptrace_spin(void) { return false; }
+static bool ptrace_sleep_begin(void) { return true; }
+static void ptrace_sleep_end(void) { }
+static void ptrace_fd_ready(void) { sigchld_seen = true; }
+static uint64_t ptrace_scratch(int tid) { (void)tid; return STUB_SCRATCH; }
 
-void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb)
-{
-	char path[64], buf[1024];
-	*utime = *stime = 0;
-	if (maxrss_kb)
-		*maxrss_kb = 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
-	/* Fields 14 and 15 (utime, stime) come after the ")" of the name. */
-	char *p = strrchr(buf, ')');
-	unsigned long long u, s;
-	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &u, &s) == 2) {
-		*utime = u;
-		*stime = s;
-	}
-	if (!maxrss_kb)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	char line[256];
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %llu", &u) == 1)
-			*maxrss_kb = u;
-	fclose(f);
-}
-
-long plat_read_mem(int tid, void *dst, uint64_t src, size_t n)
-{
-	struct iovec l = { dst, n }, r = { (void *)src, n };
-	if (n == 0)
-		return 0;
-	ssize_t got = process_vm_readv(tid, &l, 1, &r, 1, 0);
-	return got > 0 ? got : -EFAULT;
-}
-
-long plat_write_mem(int tid, uint64_t dst, const void *src, size_t n)
-{
-	struct iovec l = { (void *)src, n }, r = { (void *)dst, n };
-	if (n == 0)
-		return 0;
-	ssize_t got = process_vm_writev(tid, &l, 1, &r, 1, 0);
-	return got > 0 ? got : -EFAULT;
-}
-
-int plat_maps_fd(int tid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/maps", tid);
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
+const struct platform ptrace_platform = {
+	.name = "ptrace",
+	.available = ptrace_available,
+	.init = ptrace_init,
+	.fd_ready = ptrace_fd_ready,
+	.spin = ptrace_spin,
+	.sleep_begin = ptrace_sleep_begin,
+	.sleep_end = ptrace_sleep_end,
+	.next_event = ptrace_next_event,
+	.spawn = ptrace_spawn,
+	.get_regs = ptrace_get_regs,
+	.set_regs = ptrace_set_regs,
+	.resume = ptrace_resume,
+	.interrupt = ptrace_interrupt,
+	.fpstate_size = ptrace_fpstate_size,
+	.get_fpstate = ptrace_get_fpstate,
+	.set_fpstate = ptrace_set_fpstate,
+	.host_syscall = ptrace_host_syscall,
+	.clone = ptrace_clone,
+	.exit_thread = ptrace_exit_thread,
+	.scratch = ptrace_scratch,
+};

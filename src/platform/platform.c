@@ -1,0 +1,164 @@
+/* The platform in use, and what both platforms do the same way: host
+ * process bookkeeping (kill, accounting, affinity) and guest memory through
+ * process_vm_readv/writev. */
+#include "platform_impl.h"
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <cpuid.h>
+
+static const struct platform *const platforms[] = { &systrap_platform, &ptrace_platform };
+const char plat_names[] = "systrap, ptrace";
+static const struct platform *cur;
+
+int plat_select(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(platforms); i++) {
+		const struct platform *p = platforms[i];
+		if (name ? !strcmp(name, p->name) && p->available() : p->available()) {
+			cur = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *plat_name(void)
+{
+	if (!cur)
+		plat_select(NULL);
+	return cur->name;
+}
+
+int plat_init(void)
+{
+	if (!cur && plat_select(NULL))
+		kpanic("no platform can run guests on this host");
+	return cur->init();
+}
+
+void plat_fd_ready(void) { cur->fd_ready(); }
+bool plat_spin(void) { return cur->spin(); }
+bool plat_sleep_begin(void) { return cur->sleep_begin(); }
+void plat_sleep_end(void) { cur->sleep_end(); }
+
+int plat_next_event(struct plat_event *ev)
+{
+	int got = cur->next_event(ev);
+	if (got && ev->kind == PEV_EXITED)
+		chan_drop(ev->tid);
+	return got;
+}
+
+int plat_spawn(int *tid) { return cur->spawn(tid); }
+int plat_get_regs(int tid, struct cpu_regs *r) { return cur->get_regs(tid, r); }
+int plat_set_regs(int tid, const struct cpu_regs *r) { return cur->set_regs(tid, r); }
+int plat_resume(int tid) { return cur->resume(tid); }
+void plat_interrupt(int tid) { cur->interrupt(tid); }
+size_t plat_fpstate_size(void) { return cur->fpstate_size(); }
+int plat_get_fpstate(int tid, void *buf) { return cur->get_fpstate(tid, buf); }
+int plat_set_fpstate(int tid, const void *buf) { return cur->set_fpstate(tid, buf); }
+int plat_clone(int tid, unsigned long host_flags, int *child) { return cur->clone(tid, host_flags, child); }
+void plat_exit_thread(int tid) { cur->exit_thread(tid); }
+uint64_t plat_scratch(int tid) { return cur->scratch(tid); }
+
+long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	const long args[6] = { a0, a1, a2, a3, a4, a5 };
+	return cur->host_syscall(tid, nr, args);
+}
+
+/* Signals the guest's code caused itself: these become guest signals. */
+bool plat_is_fault(const siginfo_t *si)
+{
+	switch (si->si_signo) {
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP:
+	case SIGSYS:
+		return si->si_code > 0 || si->si_code == SI_KERNEL;
+	}
+	return false;
+}
+
+size_t plat_xstate_size(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid_count(0xd, 0, &a, &b, &c, &d) || b < 512 + 64)
+		return 512 + 64;	/* FXSAVE area and an XSAVE header */
+	return b;
+}
+
+void plat_kill(int tid)
+{
+	if (tid > 0)	/* never a host process group or "everyone" */
+		kill(tid, SIGKILL);
+}
+
+void plat_inherit(int from_tid, int to_tid)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(from_tid, sizeof(set), &set) == 0)
+		sched_setaffinity(to_tid, sizeof(set), &set);
+}
+
+void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb)
+{
+	char path[64], buf[1024];
+	*utime = *stime = 0;
+	if (maxrss_kb)
+		*maxrss_kb = 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	/* Fields 14 and 15 (utime, stime) come after the ")" of the name. */
+	char *p = strrchr(buf, ')');
+	unsigned long long u, s;
+	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &u, &s) == 2) {
+		*utime = u;
+		*stime = s;
+	}
+	if (!maxrss_kb)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	char line[256];
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %llu", &u) == 1)
+			*maxrss_kb = u;
+	fclose(f);
+}
+
+long plat_read_mem(int tid, void *dst, uint64_t src, size_t n)
+{
+	struct iovec l = { dst, n }, r = { (void *)src, n };
+	if (n == 0)
+		return 0;
+	ssize_t got = process_vm_readv(tid, &l, 1, &r, 1, 0);
+	return got > 0 ? got : -EFAULT;
+}
+
+long plat_write_mem(int tid, uint64_t dst, const void *src, size_t n)
+{
+	struct iovec l = { (void *)src, n }, r = { (void *)dst, n };
+	if (n == 0)
+		return 0;
+	ssize_t got = process_vm_writev(tid, &l, 1, &r, 1, 0);
+	return got > 0 ? got : -EFAULT;
+}
+
+int plat_maps_fd(int tid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/maps", tid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+

@@ -1,0 +1,72 @@
+/* What the platform's files share among themselves (never seen outside
+ * platform/): the table each platform fills, and the parts they share. */
+#pragma once
+#include "common.h"
+#include "platform.h"
+#include <sys/user.h>
+
+/* One platform: plat_* (platform.c) call through this table. */
+struct platform {
+	const char *name;
+	/* Whether this host allows the platform at all. */
+	bool (*available)(void);
+	int (*init)(void);
+	void (*fd_ready)(void);
+	bool (*spin)(void);
+	bool (*sleep_begin)(void);
+	void (*sleep_end)(void);
+	int (*next_event)(struct plat_event *ev);
+	int (*spawn)(int *tid);
+	int (*get_regs)(int tid, struct cpu_regs *r);
+	int (*set_regs)(int tid, const struct cpu_regs *r);
+	int (*resume)(int tid);
+	void (*interrupt)(int tid);
+	size_t (*fpstate_size)(void);
+	int (*get_fpstate)(int tid, void *buf);
+	int (*set_fpstate)(int tid, const void *buf);
+	long (*host_syscall)(int tid, long nr, const long args[6]);
+	int (*clone)(int tid, unsigned long host_flags, int *child);
+	void (*exit_thread)(int tid);
+	/* A page of guest memory, in the stub, the kernel may use as
+	 * scratch for a host call made on behalf of thread `tid`. */
+	uint64_t (*scratch)(int tid);
+};
+
+extern const struct platform ptrace_platform, systrap_platform;
+
+/* Whether a signal is one the guest's own code caused (a fault). */
+bool plat_is_fault(const siginfo_t *si);
+/* The XSAVE area size of this machine (CPUID), as signal frames use. */
+size_t plat_xstate_size(void);
+
+/* Per-process control channels (chan.c): the socket over which the kernel
+ * passes host fds into one guest process (its fd STUB_CTL_FD). Every host
+ * thread of a process names the same channel. */
+void chan_add(int tid, int kfd);
+void chan_drop(int tid);
+void chan_share(int from_tid, int to_tid);
+/* A child process that holds a copy of its parent's channel socket until
+ * it first needs one of its own (vfork, posix_spawn). */
+int chan_inherit(int parent_tid, int child_tid);
+/* Gives that child its own channel now. */
+int chan_make_own(int tid);
+/* The kernel's end of `tid`'s channel, or -1. */
+int chan_kfd(int tid);
+
+/* Confinement (confine.c). */
+int stub_confine(int tid);
+/* The systrap stub's filter: guest calls trap, the stub's own calls from
+ * its text are an allowlist; returns the number of instructions. */
+unsigned stub_filter_systrap(void *ins, unsigned max);
+void stub_namespaces_init(void);
+void stub_enter_namespaces(void);
+void stub_drop_privileges(void);
+
+/* The platform's scratch memory for `tid` (see struct platform). */
+uint64_t plat_scratch(int tid);
+
+/* ptrace.c and gadget.c */
+void ptrace_defer(const struct plat_event *ev);
+long ptrace_host_syscall(int tid, long nr, const long args[6]);
+int ptrace_clone(int tid, unsigned long host_flags, int *child);
+void ptrace_exit_thread(int tid);

@@ -1,0 +1,874 @@
+/* The systrap platform: guest system calls trap in the guest's own host
+ * thread and are answered through shared memory, as gVisor's systrap does.
+ *
+ * Why this design (measured on a 2-CPU machine where a native getppid
+ * costs 0.1-0.2 us): under ptrace every guest call is two context switches
+ * and about nine host calls in the kernel (PTRACE_SYSEMU, waitpid, signalfd,
+ * GETREGS/SETREGS, epoll), 4 us when the kernel and the guest share a CPU
+ * and tens of us when they don't, because waking a sleeping CPU is dear.
+ * seccomp user notification would replace ptrace's stops with the same
+ * sleep-and-wake per call (and cannot change registers, which signals and
+ * exec need). Here the host kernel's seccomp filter (confine.c) turns a
+ * guest call into a SIGSYS inside the same thread (about 1 us); the stub's
+ * handler (stub/systrap_stub.c) posts it in the thread's slot, in a memory
+ * region this kernel maps too, and spins briefly for the answer while this
+ * kernel spins briefly for calls, so a busy guest and the kernel hand calls
+ * over through memory without a host call on either side. Registers are
+ * read and written in place in the host's signal frame. Each side sleeps
+ * (a futex, an eventfd in the loop's epoll) only after its spin ran out.
+ *
+ * Guest processes are the kernel's own host children (forks are made with
+ * CLONE_PARENT), so waitpid reports their ends as under ptrace. Threads and
+ * vfork children share their parent's region (one slot each); a forked
+ * child gets a region, eventfd and control socket of its own before it
+ * touches the shared one, so no guest process can reach another's slots.
+ *
+ * Everything in a region is guest-writable: the kernel reads what it needs
+ * once, checks every pointer against the thread's own area, and waits for
+ * the stub with a deadline; a guest that writes its slots can only get its
+ * own calls answered wrongly. */
+#include "platform_impl.h"
+#include "../../stub/systrap_layout.h"
+#include "sigframe.h"
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/futex.h>
+#include <linux/kcmp.h>
+#include <linux/filter.h>
+
+extern const char systrap_stub_image[], systrap_stub_image_end[];
+
+/* How long each side spins before it sleeps. */
+#define KERNEL_SPIN_NS	50000
+/* How long the kernel waits for a stub it asked something of before it
+ * gives the guest process up (a stub that never answers is a guest that
+ * broke its own stub). */
+#define STUB_DEADLINE_NS 10000000000LL
+
+/* One guest address space: the region shared with its stub. */
+struct space {
+	int memfd, efd;
+	char *map;		/* the kernel's mapping of the region */
+	int refs;		/* threads using it */
+	uint64_t used[(ST_MAX_THREADS + 63) / 64];
+	int gone_tid[ST_MAX_THREADS];	/* a slot's last thread, maybe still ending */
+	int gone_tgid[ST_MAX_THREADS];
+	struct space *next, **pprev;
+};
+
+/* One guest host thread. */
+struct sthread {
+	int tid, tgid, idx;
+	struct space *sp;
+	bool stopped;		/* in its stub, its event taken by the kernel */
+	struct k_ucontext *uc;	/* the frame of that event, in our mapping */
+	uint64_t fs_base, gs_base;	/* what the host thread has */
+	struct sthread *hnext;
+	unsigned vi;		/* index in threads[] */
+};
+
+static int inner_epfd = -1, sigchld_fd = -1, stub_image_fd = -1;
+static struct space *spaces;
+static bool reap_pending;
+
+#define TID_BUCKETS 4096
+static struct sthread *tid_table[TID_BUCKETS];
+static struct sthread **threads;
+static unsigned nthreads, threads_cap, scan_from;
+
+static struct plat_event *deferred;
+static size_t ndeferred, deferred_cap;
+
+static void defer(const struct plat_event *ev)
+{
+	if (ndeferred == deferred_cap) {
+		deferred_cap = deferred_cap ? 2 * deferred_cap : 16;
+		deferred = xrealloc(deferred, deferred_cap * sizeof(*ev));
+	}
+	deferred[ndeferred++] = *ev;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- spaces and threads ---- */
+
+static struct st_slot *slot_of(struct space *sp, int idx)
+{
+	return (struct st_slot *)(sp->map + ((size_t)idx + 1) * ST_AREA_SIZE);
+}
+
+static struct st_slot *slot(struct sthread *t) { return slot_of(t->sp, t->idx); }
+
+/* Guest address `a`, `len` bytes, inside area `idx`'s signal stack: the
+ * kernel's pointer to it, or NULL. */
+static void *in_area(struct space *sp, int idx, uint64_t a, size_t len)
+{
+	uint64_t base = ST_AREA(idx) + ST_STACK_OFF, end = ST_AREA(idx) + ST_AREA_SIZE;
+	if (a < base || a > end || len > end - a)
+		return NULL;
+	return sp->map + (a - ST_REGION);
+}
+
+static struct space *space_new(void)
+{
+	struct space *sp = xzalloc(sizeof(*sp));
+	sp->memfd = memfd_create("persona-region", MFD_CLOEXEC);
+	if (sp->memfd < 0 || ftruncate(sp->memfd, ST_REGION_SIZE))
+		goto fail;
+	sp->map = mmap(NULL, ST_REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, sp->memfd, 0);
+	if (sp->map == MAP_FAILED)
+		goto fail;
+	sp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = sp };
+	if (sp->efd < 0 || epoll_ctl(inner_epfd, EPOLL_CTL_ADD, sp->efd, &ev))
+		goto fail;
+	sp->next = spaces;
+	if (spaces)
+		spaces->pprev = &sp->next;
+	spaces = sp;
+	sp->pprev = &spaces;
+	return sp;
+fail:
+	if (sp->map && sp->map != MAP_FAILED)
+		munmap(sp->map, ST_REGION_SIZE);
+	if (sp->memfd >= 0)
+		close(sp->memfd);
+	free(sp);
+	return NULL;
+}
+
+static void space_put(struct space *sp)
+{
+	if (--sp->refs > 0)
+		return;
+	if (sp->pprev) {
+		*sp->pprev = sp->next;
+		if (sp->next)
+			sp->next->pprev = sp->pprev;
+	}
+	close(sp->efd);	/* leaves the epoll with it */
+	munmap(sp->map, ST_REGION_SIZE);
+	close(sp->memfd);
+	free(sp);
+}
+
+static bool idx_used(struct space *sp, int i) { return sp->used[i / 64] >> (i % 64) & 1; }
+static void idx_set(struct space *sp, int i) { sp->used[i / 64] |= 1ULL << (i % 64); }
+
+/* A free slot: unused, and its last thread (which may still be running its
+ * last instructions on the area's stack) gone from the host. */
+static int idx_alloc(struct space *sp)
+{
+	for (int i = 0; i < ST_MAX_THREADS; i++) {
+		if (idx_used(sp, i))
+			continue;
+		if (sp->gone_tid[i] && syscall(SYS_tgkill, sp->gone_tgid[i], sp->gone_tid[i], 0) == 0)
+			continue;
+		sp->gone_tid[i] = 0;
+		idx_set(sp, i);
+		return i;
+	}
+	return -1;
+}
+
+static struct sthread *lookup(int tid)
+{
+	struct sthread *t = tid_table[(unsigned)tid % TID_BUCKETS];
+	while (t && t->tid != tid)
+		t = t->hnext;
+	return t;
+}
+
+static struct sthread *thread_add(int tid, int tgid, int idx, struct space *sp)
+{
+	struct sthread *t = xzalloc(sizeof(*t));
+	t->tid = tid;
+	t->tgid = tgid;
+	t->idx = idx;
+	t->sp = sp;
+	sp->refs++;
+	idx_set(sp, idx);
+	struct sthread **head = &tid_table[(unsigned)tid % TID_BUCKETS];
+	t->hnext = *head;
+	*head = t;
+	if (nthreads == threads_cap) {
+		threads_cap = threads_cap ? 2 * threads_cap : 64;
+		threads = xrealloc(threads, threads_cap * sizeof(*threads));
+	}
+	t->vi = nthreads;
+	threads[nthreads++] = t;
+	return t;
+}
+
+static void thread_remove(struct sthread *t)
+{
+	struct sthread **p = &tid_table[(unsigned)t->tid % TID_BUCKETS];
+	while (*p != t)
+		p = &(*p)->hnext;
+	*p = t->hnext;
+	threads[t->vi] = threads[--nthreads];
+	threads[t->vi]->vi = t->vi;
+	struct space *sp = t->sp;
+	sp->used[t->idx / 64] &= ~(1ULL << (t->idx % 64));
+	sp->gone_tid[t->idx] = t->tid;
+	sp->gone_tgid[t->idx] = t->tgid;
+	space_put(sp);
+	free(t);
+}
+
+/* ---- the hand-over ---- */
+
+/* Answers the stub of stopped thread `t` with `req`. */
+static void reply(struct sthread *t, uint32_t req)
+{
+	struct st_slot *s = slot(t);
+	s->req = req;
+	s->long_wait = 0;
+	__atomic_store_n(&s->state, ST_REPLY, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (s->stub_sleeping)
+		syscall(SYS_futex, &s->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static bool posted(struct sthread *t)
+{
+	return __atomic_load_n(&slot(t)->state, __ATOMIC_ACQUIRE) == ST_EVENT;
+}
+
+/* A stub that broke the protocol (its guest wrote its slot): the guest
+ * process ends; its exit comes through waitpid. */
+static void give_up(struct sthread *t)
+{
+	kill(t->tgid, SIGKILL);
+}
+
+/* Takes the frame of the event `t` posted: false if it is not where the
+ * thread's own signal stack is. */
+static bool take_frame(struct sthread *t)
+{
+	t->stopped = true;
+	t->uc = in_area(t->sp, t->idx, slot(t)->uc, sizeof(struct k_ucontext));
+	if (!t->uc || (slot(t)->uc & 7)) {
+		give_up(t);
+		return false;
+	}
+	return true;
+}
+
+/* Waits for stopped thread `t`'s stub to post `want` (after a request):
+ * 0, or -ESRCH when it died or broke the protocol (then it is killed). */
+static int wait_for(struct sthread *t, uint32_t want)
+{
+	struct st_slot *s = slot(t);
+	uint64_t start = now_ns();
+	for (unsigned spins = 0; !posted(t); spins++) {
+		if (spins < 4096) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		if (syscall(SYS_tgkill, t->tgid, t->tid, 0))
+			return -ESRCH;
+		if (now_ns() - start > STUB_DEADLINE_NS) {
+			give_up(t);
+			return -ESRCH;
+		}
+		s->kernel_waiting = 1;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		struct timespec ts = { 0, 10000000 };
+		if (!posted(t))
+			syscall(SYS_futex, &s->state, FUTEX_WAIT, s->state, &ts, NULL, 0);
+		s->kernel_waiting = 0;
+	}
+	if (s->event != want || !take_frame(t)) {
+		give_up(t);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/* ---- registers ---- */
+
+static void regs_from_frame(struct sthread *t, struct cpu_regs *r)
+{
+	const struct k_sigcontext *c = &t->uc->uc_mcontext;
+	memset(r, 0, sizeof(*r));
+	r->r.r8 = c->r8; r->r.r9 = c->r9; r->r.r10 = c->r10; r->r.r11 = c->r11;
+	r->r.r12 = c->r12; r->r.r13 = c->r13; r->r.r14 = c->r14; r->r.r15 = c->r15;
+	r->r.rdi = c->rdi; r->r.rsi = c->rsi; r->r.rbp = c->rbp; r->r.rbx = c->rbx;
+	r->r.rdx = c->rdx; r->r.rax = c->rax; r->r.rcx = c->rcx; r->r.rsp = c->rsp;
+	r->r.rip = c->rip; r->r.eflags = c->eflags;
+	r->r.cs = USER_CS;
+	r->r.ss = USER_DS;
+	r->r.orig_rax = (unsigned long long)-1;
+	r->r.fs_base = t->fs_base;
+	r->r.gs_base = t->gs_base;
+}
+
+static int systrap_get_regs(int tid, struct cpu_regs *r)
+{
+	struct sthread *t = lookup(tid);
+	if (!t || !t->stopped)
+		return -ESRCH;
+	regs_from_frame(t, r);
+	return 0;
+}
+
+static int systrap_set_regs(int tid, const struct cpu_regs *r)
+{
+	struct sthread *t = lookup(tid);
+	if (!t || !t->stopped)
+		return -ESRCH;
+	struct k_sigcontext *c = &t->uc->uc_mcontext;
+	c->r8 = r->r.r8; c->r9 = r->r.r9; c->r10 = r->r.r10; c->r11 = r->r.r11;
+	c->r12 = r->r.r12; c->r13 = r->r.r13; c->r14 = r->r.r14; c->r15 = r->r.r15;
+	c->rdi = r->r.rdi; c->rsi = r->r.rsi; c->rbp = r->r.rbp; c->rbx = r->r.rbx;
+	c->rdx = r->r.rdx; c->rax = r->r.rax; c->rcx = r->r.rcx; c->rsp = r->r.rsp;
+	c->rip = r->r.rip; c->eflags = r->r.eflags;
+	c->cs = USER_CS;
+	c->ss = USER_DS;
+	c->fs = c->gs = 0;
+	t->uc->uc_flags |= UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	struct st_slot *s = slot(t);
+	if (r->r.fs_base != t->fs_base) {
+		t->fs_base = s->fs_base = r->r.fs_base;
+		s->set_fs = 1;
+	}
+	if (r->r.gs_base != t->gs_base) {
+		t->gs_base = s->gs_base = r->r.gs_base;
+		s->set_gs = 1;
+	}
+	return 0;
+}
+
+static int systrap_resume(int tid)
+{
+	struct sthread *t = lookup(tid);
+	if (!t || !t->stopped)
+		return -ESRCH;
+	t->stopped = false;
+	reply(t, ST_REQ_RESUME);
+	return 0;
+}
+
+static void systrap_interrupt(int tid)
+{
+	struct sthread *t = lookup(tid);
+	if (t)
+		syscall(SYS_tgkill, t->tgid, t->tid, ST_KICK_SIG);
+}
+
+/* ---- floating point: the frame's XSAVE area ---- */
+
+static size_t systrap_fpstate_size(void)
+{
+	return plat_xstate_size();
+}
+
+#define FP_XSTATE_MAGIC1 0x46505853U
+
+static int systrap_get_fpstate(int tid, void *buf)
+{
+	struct sthread *t = lookup(tid);
+	if (!t || !t->stopped)
+		return -ESRCH;
+	size_t n = plat_xstate_size();
+	uint64_t fp = t->uc->uc_mcontext.fpstate;
+	void *src = fp ? in_area(t->sp, t->idx, fp, n) : NULL;
+	if (src) {
+		memcpy(buf, src, n);
+		return 0;
+	}
+	if (fp)
+		return -EFAULT;
+	/* A thread that never trapped yet has the initial state. */
+	memset(buf, 0, n);
+	*(uint16_t *)buf = 0x37f;			/* x87 control word */
+	*(uint32_t *)((char *)buf + 24) = 0x1f80;	/* MXCSR */
+	uint32_t *sw = (uint32_t *)((char *)buf + 464);
+	sw[0] = FP_XSTATE_MAGIC1;
+	sw[1] = (uint32_t)n + 4;			/* extended size */
+	*(uint64_t *)&sw[2] = 3;			/* x87 and SSE */
+	sw[4] = (uint32_t)n;
+	return 0;
+}
+
+static int systrap_set_fpstate(int tid, const void *buf)
+{
+	struct sthread *t = lookup(tid);
+	if (!t || !t->stopped)
+		return -ESRCH;
+	size_t n = plat_xstate_size();
+	uint64_t fp = t->uc->uc_mcontext.fpstate;
+	void *dst = fp ? in_area(t->sp, t->idx, fp, n + 4) : NULL;
+	if (!dst || (fp & 63)) {
+		/* A frame of the stub's own: its XSAVE area is ours to place. */
+		if (n + 4 > ST_FAKE_FP_MAX)
+			return -EINVAL;
+		fp = ST_AREA(t->idx) + ST_FAKE_FP_OFF;
+		dst = in_area(t->sp, t->idx, fp, n + 4);
+		t->uc->uc_mcontext.fpstate = fp;
+	}
+	memcpy(dst, buf, n);
+	uint32_t magic2 = FP_XSTATE_MAGIC2;
+	memcpy((char *)dst + n, &magic2, 4);
+	return 0;
+}
+
+/* ---- host calls in the guest process ---- */
+
+static long systrap_host_syscall(int tid, long nr, const long args[6])
+{
+	struct sthread *t = lookup(tid);
+	if (!t || !t->stopped)
+		return -ESRCH;
+	struct st_slot *s = slot(t);
+	s->nr = nr;
+	for (int i = 0; i < 6; i++)
+		s->args[i] = args[i];
+	reply(t, ST_REQ_SYSCALL);
+	if (wait_for(t, ST_EV_DONE))
+		return -ESRCH;
+	return (long)s->result;
+}
+
+static uint64_t systrap_scratch(int tid)
+{
+	struct sthread *t = lookup(tid);
+	return t ? ST_AREA(t->idx) + ST_SCRATCH_OFF : 0;
+}
+
+/* Whether host process `pid` is a child of ours not yet known. */
+static bool new_child(int pid)
+{
+	siginfo_t si;
+	return pid > 0 && !lookup(pid) &&
+	       waitid(P_PID, pid, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) == 0;
+}
+
+/* The new thread `c` inherits its parent's floating-point state and TLS
+ * bases (the stub made it a frame of its own, with none). */
+static int inherit_state(struct sthread *parent, struct sthread *c)
+{
+	size_t n = plat_xstate_size();
+	char *buf = xmalloc(n);
+	int err = systrap_get_fpstate(parent->tid, buf);
+	if (!err)
+		err = systrap_set_fpstate(c->tid, buf);
+	free(buf);
+	c->fs_base = parent->fs_base;
+	c->gs_base = parent->gs_base;
+	return err;
+}
+
+/* Sends the three fds of a forked child's own over its parent's control
+ * socket, which the child still shares (see fork_start in the stub). */
+static int send_fds(int kfd, const int fds[3])
+{
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	union { char buf[CMSG_SPACE(3 * sizeof(int))]; struct cmsghdr align; } u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = CMSG_LEN(3 * sizeof(int)) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(3 * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, 3 * sizeof(int));
+	return sendmsg(kfd, &mh, MSG_DONTWAIT) == 1 ? 0 : -errno;
+}
+
+static int clone_shared(struct sthread *t, unsigned long flags, int *child)
+{
+	bool thread = flags & CLONE_THREAD;
+	int idx = idx_alloc(t->sp);
+	if (idx < 0)
+		return -EAGAIN;
+	struct st_slot *s = slot(t);
+	s->args[0] = (long)(flags | (thread ? 0 : CLONE_PARENT));
+	s->args[1] = idx;
+	reply(t, ST_REQ_CLONE);
+	int err = wait_for(t, ST_EV_DONE);
+	long pid = s->result;
+	t->sp->used[idx / 64] &= ~(1ULL << (idx % 64));
+	if (err)
+		return -EAGAIN;
+	if (pid <= 0 || pid > INT32_MAX)
+		return pid < 0 && pid >= -4095 ? (int)pid : -EAGAIN;
+	bool ok = thread ? !lookup((int)pid) && syscall(SYS_tgkill, t->tgid, (int)pid, 0) == 0
+			 : new_child((int)pid);
+	if (!ok) {
+		give_up(t);
+		return -EAGAIN;
+	}
+	struct sthread *c = thread_add((int)pid, thread ? t->tgid : (int)pid, idx, t->sp);
+	if (wait_for(c, ST_EV_READY) || inherit_state(t, c)) {
+		give_up(c);
+		return -EAGAIN;
+	}
+	if (thread)
+		chan_share(t->tid, c->tid);
+	else if (chan_inherit(t->tid, c->tid))
+		return (give_up(c), -EAGAIN);
+	*child = c->tid;
+	return 0;
+}
+
+static int clone_fork(struct sthread *t, unsigned long flags, int *child)
+{
+	int kfd = chan_kfd(t->tid), sv[2];
+	if (kfd < 0)
+		return -EAGAIN;
+	struct space *sp = space_new();
+	if (!sp)
+		return -EAGAIN;
+	sp->refs++;	/* held across the set-up */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		space_put(sp);
+		return -EAGAIN;
+	}
+	struct st_slot *s = slot(t);
+	s->args[0] = (long)(flags | CLONE_PARENT);
+	s->args[1] = t->idx;
+	reply(t, ST_REQ_CLONE);
+	int err = wait_for(t, ST_EV_DONE);
+	long pid = s->result;
+	struct sthread *c = NULL;
+	if (err) {
+		err = -EAGAIN;
+	} else if (pid <= 0 || pid > INT32_MAX) {
+		err = pid < 0 && pid >= -4095 ? (int)pid : -EAGAIN;
+	} else if (!new_child((int)pid)) {
+		give_up(t);
+		err = -EAGAIN;
+	} else {
+		c = thread_add((int)pid, (int)pid, t->idx, sp);
+		const int fds[3] = { sp->memfd, sv[1], sp->efd };
+		/* The child holds our socket and eventfd only if the fds are
+		 * the ones sent: another thread of its parent may have taken
+		 * the message off the shared socket first. */
+		if (send_fds(kfd, fds) || wait_for(c, ST_EV_READY) ||
+		    syscall(SYS_kcmp, getpid(), c->tid, KCMP_FILE, sv[1], ST_CTL_FD) ||
+		    syscall(SYS_kcmp, getpid(), c->tid, KCMP_FILE, sp->efd, ST_KICK_FD) ||
+		    inherit_state(t, c)) {
+			give_up(c);
+			err = -EAGAIN;
+		}
+	}
+	close(sv[1]);
+	space_put(sp);
+	if (err) {
+		close(sv[0]);
+		return err;
+	}
+	chan_add(c->tid, sv[0]);
+	*child = c->tid;
+	return 0;
+}
+
+static int systrap_clone(int tid, unsigned long host_flags, int *child)
+{
+	struct sthread *t = lookup(tid);
+	if (!t || !t->stopped)
+		return -ESRCH;
+	*child = 0;
+	return (host_flags & CLONE_VM) ? clone_shared(t, host_flags, child)
+				       : clone_fork(t, host_flags, child);
+}
+
+static void systrap_exit_thread(int tid)
+{
+	struct sthread *t = lookup(tid);
+	if (!t)
+		return;
+	if (t->stopped)
+		reply(t, ST_REQ_EXIT);
+	else
+		give_up(t);
+	struct plat_event ev = { .kind = PEV_EXITED, .tid = tid };
+	defer(&ev);
+	thread_remove(t);
+}
+
+/* ---- events ---- */
+
+/* Turns the event `t` posted into `ev`: 1, or 0 when there is nothing for
+ * the kernel (a host signal that is not a fault: dropped, as under ptrace). */
+static int take(struct sthread *t, struct plat_event *ev)
+{
+	if (!take_frame(t))
+		return 0;
+	struct st_slot *s = slot(t);
+	memset(ev, 0, sizeof(*ev));
+	ev->tid = t->tid;
+	memcpy(&ev->si, s->siginfo, sizeof(ev->si));
+	switch (s->event) {
+	case ST_EV_SYSCALL: {
+		ev->kind = PEV_SYSCALL;
+		regs_from_frame(t, &ev->regs);
+		/* siginfo's _sigsys: call address, number, audit arch */
+		int nr;
+		uint32_t arch;
+		memcpy(&nr, s->siginfo + 24, 4);
+		memcpy(&arch, s->siginfo + 28, 4);
+		ev->regs.r.orig_rax = (unsigned long long)(long)nr;
+		ev->compat = arch != AUDIT_ARCH_X86_64;
+		return 1;
+	}
+	case ST_EV_SIGNAL:
+		if (!plat_is_fault(&ev->si)) {
+			t->stopped = false;
+			reply(t, ST_REQ_RESUME);
+			return 0;
+		}
+		ev->kind = PEV_SIGNAL;
+		ev->sig = ev->si.si_signo;
+		return 1;
+	default:	/* the kick, or an event a guest forged */
+		ev->kind = PEV_INTERRUPTED;
+		return 1;
+	}
+}
+
+static void reap(void)
+{
+	int st, pid;
+	while ((pid = waitpid(-1, &st, WNOHANG | __WALL)) > 0) {
+		for (unsigned i = 0; i < nthreads;) {
+			struct sthread *t = threads[i];
+			if (t->tgid != pid) {
+				i++;
+				continue;
+			}
+			struct plat_event ev = { .kind = PEV_EXITED, .tid = t->tid, .status = st };
+			defer(&ev);
+			thread_remove(t);	/* threads[i] is another one now */
+		}
+	}
+	reap_pending = false;
+}
+
+static int systrap_next_event(struct plat_event *ev)
+{
+	if (reap_pending)
+		reap();
+	if (ndeferred) {
+		*ev = deferred[0];
+		memmove(deferred, deferred + 1, --ndeferred * sizeof(*ev));
+		return 1;
+	}
+	for (unsigned n = 0; n < nthreads; n++) {
+		if (scan_from >= nthreads)
+			scan_from = 0;
+		struct sthread *t = threads[scan_from++];
+		if (!t->stopped && posted(t) && take(t, ev))
+			return 1;
+	}
+	return 0;
+}
+
+static bool any_posted(void)
+{
+	for (unsigned i = 0; i < nthreads; i++)
+		if (!threads[i]->stopped && posted(threads[i]))
+			return true;
+	return false;
+}
+
+/* Threads waiting on a call that blocked in the kernel sleep at once
+ * instead of spinning out their budget. */
+static void tell_waiters(void)
+{
+	for (unsigned i = 0; i < nthreads; i++)
+		if (threads[i]->stopped)
+			slot(threads[i])->long_wait = 1;
+}
+
+static bool systrap_spin(void)
+{
+	if (ndeferred || reap_pending)
+		return true;
+	tell_waiters();
+	bool running = false;
+	for (unsigned i = 0; i < nthreads && !running; i++)
+		running = !threads[i]->stopped;
+	if (!running)
+		return false;
+	uint64_t start = now_ns();
+	for (unsigned spins = 0;; spins++) {
+		if (any_posted())
+			return true;
+		if ((spins & 63) == 63 && now_ns() - start > KERNEL_SPIN_NS)
+			return false;
+		__builtin_ia32_pause();
+	}
+}
+
+static void set_sleeping(uint32_t v)
+{
+	for (struct space *sp = spaces; sp; sp = sp->next)
+		((struct st_header *)sp->map)->kernel_sleeping = v;
+}
+
+static bool systrap_sleep_begin(void)
+{
+	set_sleeping(1);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return !any_posted() && !ndeferred;
+}
+
+static void systrap_sleep_end(void)
+{
+	set_sleeping(0);
+}
+
+static void systrap_fd_ready(void)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(inner_epfd, evs, ARRAY_SIZE(evs), 0);
+	for (int i = 0; i < n; i++) {
+		struct space *sp = evs[i].data.ptr;
+		if (!sp) {
+			struct signalfd_siginfo si[8];
+			while (read(sigchld_fd, si, sizeof(si)) > 0)
+				;
+			reap_pending = true;
+		} else {
+			uint64_t v;
+			if (read(sp->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				kpanic("eventfd read: %s", strerror(errno));
+		}
+	}
+}
+
+/* ---- start ---- */
+
+static bool systrap_available(void)
+{
+	/* The stub needs seccomp filters with SECCOMP_RET_TRAP (Linux 3.5)
+	 * and x86_64; every host persona runs on has both, but a container
+	 * may forbid seccomp: then ptrace it is. */
+	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
+}
+
+static int systrap_init(void)
+{
+	stub_image_fd = memfd_create("persona-stub", MFD_CLOEXEC);
+	if (stub_image_fd < 0)
+		kpanic("memfd_create: %s", strerror(errno));
+	size_t n = systrap_stub_image_end - systrap_stub_image;
+	if (write(stub_image_fd, systrap_stub_image, n) != (ssize_t)n)
+		kpanic("writing the stub: %s", strerror(errno));
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	stub_namespaces_init();
+	sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	inner_epfd = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	if (sigchld_fd < 0 || inner_epfd < 0 || epoll_ctl(inner_epfd, EPOLL_CTL_ADD, sigchld_fd, &ev))
+		kpanic("systrap platform: %s", strerror(errno));
+	return inner_epfd;
+}
+
+/* In the new host process: the stub's fds in place, then its image. */
+static _Noreturn void exec_stub(int ctl, struct space *sp)
+{
+	stub_enter_namespaces();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setsid();	/* terminal signals go to the kernel, not here */
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);	/* until the first guest code */
+	/* Lift the fds clear of the low numbers first, so that placing one
+	 * cannot close another. */
+	int fds[4] = { ctl, sp->efd, sp->memfd, stub_image_fd };
+	for (int i = 0; i < 4; i++)
+		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100);
+	for (int i = 0; i < 3; i++)
+		dup2(fds[i], ST_CTL_FD + i);
+	dup3(fds[3], ST_CTL_FD + 3, O_CLOEXEC);
+	syscall(SYS_close_range, ST_CTL_FD + 4, ~0U, 0);
+	for (int fd = 0; fd < ST_CTL_FD; fd++)
+		close(fd);
+	stub_drop_privileges();
+	char *argv[] = { "persona-stub", NULL }, *envp[] = { NULL };
+	syscall(SYS_execveat, ST_CTL_FD + 3, "", argv, envp, AT_EMPTY_PATH);
+	_exit(127);
+}
+
+static int systrap_spawn(int *out_tid)
+{
+	int ctl[2];	/* [0] the kernel's end, [1] the guest's */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl))
+		return -errno;
+	struct space *sp = space_new();
+	if (!sp) {
+		close(ctl[0]);
+		close(ctl[1]);
+		return -ENOMEM;
+	}
+	struct st_header *h = (struct st_header *)sp->map;
+	h->filter_len = stub_filter_systrap(h->filter, ARRAY_SIZE(h->filter));
+	pid_t pid = fork();
+	if (pid == 0)
+		exec_stub(ctl[1], sp);
+	close(ctl[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(ctl[0]);
+		sp->refs = 1;
+		space_put(sp);
+		return -e;
+	}
+	struct sthread *t = thread_add(pid, pid, 0, sp);
+	if (wait_for(t, ST_EV_READY)) {
+		kill(pid, SIGKILL);
+		close(ctl[0]);
+		return -ENOEXEC;	/* its exit comes through waitpid */
+	}
+	/* The host's initial TLS bases are zero. */
+	chan_add(pid, ctl[0]);
+	*out_tid = pid;
+	return 0;
+}
+
+const struct platform systrap_platform = {
+	.name = "systrap",
+	.available = systrap_available,
+	.init = systrap_init,
+	.fd_ready = systrap_fd_ready,
+	.spin = systrap_spin,
+	.sleep_begin = systrap_sleep_begin,
+	.sleep_end = systrap_sleep_end,
+	.next_event = systrap_next_event,
+	.spawn = systrap_spawn,
+	.get_regs = systrap_get_regs,
+	.set_regs = systrap_set_regs,
+	.resume = systrap_resume,
+	.interrupt = systrap_interrupt,
+	.fpstate_size = systrap_fpstate_size,
+	.get_fpstate = systrap_get_fpstate,
+	.set_fpstate = systrap_set_fpstate,
+	.host_syscall = systrap_host_syscall,
+	.clone = systrap_clone,
+	.exit_thread = systrap_exit_thread,
+	.scratch = systrap_scratch,
+};

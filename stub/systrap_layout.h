@@ -1,0 +1,76 @@
+/* The systrap stub's memory, shared between the stub (systrap_stub.c) and
+ * the kernel (src/platform/systrap.c). Freestanding: both sides build it.
+ *
+ * Each guest address space has one shared region, a memfd the kernel maps
+ * too: a header area, then one area per host thread. An area holds the
+ * thread's slot (the call and answer hand-over) and its signal stack, on
+ * which the host kernel writes the frame of each trap; the kernel reads and
+ * writes the guest's registers in that frame in place. Everything here is
+ * guest-writable: the kernel checks what it reads, and a guest that writes
+ * here can only make the kernel answer its own calls wrongly. */
+#pragma once
+#include <stdint.h>
+
+#define ST_TEXT		0x7fe000000000UL	/* the stub's code (and data) */
+#define ST_TEXT_SIZE	0x10000UL		/* text the filter trusts */
+#define ST_FORK_STACK	0x7fe000020000UL	/* top of a forked child's first stack */
+#define ST_REGION	0x7fe000100000UL
+#define ST_AREA_SIZE	0x10000UL
+#define ST_MAX_THREADS	1023
+#define ST_REGION_SIZE	((ST_MAX_THREADS + 1) * ST_AREA_SIZE)
+/* Area i (thread slot i); the header is "area -1". */
+#define ST_AREA(i)	(ST_REGION + ((uint64_t)(i) + 1) * ST_AREA_SIZE)
+#define ST_STACK_OFF	0x1000UL	/* the signal stack: the rest of the area */
+#define ST_SCRATCH_OFF	0x800UL		/* in the slot page: the kernel's scratch */
+/* A frame the stub makes itself, to enter guest code the first time (a new
+ * process or thread): its ucontext and its XSAVE area, at the bottom of the
+ * signal stack, clear of the C frames at the top. */
+#define ST_FAKE_UC_OFF	0x1000UL
+#define ST_FAKE_FP_OFF	0x1400UL
+#define ST_FAKE_FP_MAX	0x6000UL
+
+/* The fds a stub process holds: its control socket, its kick eventfd,
+ * and at start only, its region and the stub image. */
+#define ST_CTL_FD	3
+#define ST_KICK_FD	4
+#define ST_REGION_FD	5
+
+/* The host signal the kernel sends to stop a running thread. */
+#define ST_KICK_SIG	12	/* SIGUSR2 */
+
+/* slot.state, the futex word of the hand-over */
+#define ST_RUNNING	0	/* guest code runs (or the stub, on its way) */
+#define ST_EVENT	1	/* the stub posted an event and waits */
+#define ST_REPLY	2	/* the kernel answered */
+
+/* slot.event */
+#define ST_EV_SYSCALL	1	/* a trapped system call (SIGSYS) */
+#define ST_EV_SIGNAL	2	/* a fault, or another host signal */
+#define ST_EV_KICK	3	/* the kernel's interrupt arrived */
+#define ST_EV_READY	4	/* a new thread or process, before its first guest code */
+#define ST_EV_DONE	5	/* a host call the kernel asked for is done */
+
+/* slot.req */
+#define ST_REQ_RESUME	1	/* back to guest code with the frame's registers */
+#define ST_REQ_SYSCALL	2	/* run host call nr(args), then ST_EV_DONE */
+#define ST_REQ_CLONE	3	/* args: host clone flags, the child's slot */
+#define ST_REQ_EXIT	4	/* end this host thread */
+
+struct st_slot {
+	volatile uint32_t state;
+	volatile uint32_t stub_sleeping;	/* the stub waits on state (futex) */
+	volatile uint32_t kernel_waiting;	/* the kernel waits on state (futex) */
+	volatile uint32_t long_wait;		/* the answer will take a while: sleep */
+	uint32_t event, req;
+	uint64_t uc;				/* the frame's ucontext */
+	int64_t nr, args[6], result;
+	uint64_t fs_base, gs_base;
+	uint32_t set_fs, set_gs;
+	uint8_t siginfo[128];
+};
+
+struct st_header {
+	volatile uint32_t kernel_sleeping;	/* post a kick on the eventfd */
+	uint32_t filter_len;			/* the stub's seccomp program */
+	uint64_t filter[512];			/* struct sock_filter, 8 bytes each */
+};
