@@ -163,7 +163,10 @@ static void space_put(struct space *sp)
 		if (sp->next)
 			sp->next->pprev = sp->pprev;
 	}
-	close(sp->efd);	/* leaves the epoll with it */
+	/* Guest processes on their way out may still hold the eventfd, which
+	 * would keep it in the epoll set with a stale pointer. */
+	epoll_ctl(inner_epfd, EPOLL_CTL_DEL, sp->efd, NULL);
+	close(sp->efd);
 	munmap(sp->map, ST_REGION_SIZE);
 	close(sp->memfd);
 	free(sp);
@@ -183,6 +186,8 @@ static int idx_alloc(struct space *sp)
 			continue;
 		sp->gone_tid[i] = 0;
 		idx_set(sp, i);
+		/* no stale event of the slot's last thread */
+		memset(slot_of(sp, i), 0, sizeof(struct st_slot));
 		return i;
 	}
 	return -1;
@@ -272,6 +277,16 @@ static bool take_frame(struct sthread *t)
 	return true;
 }
 
+/* Whether `t` still runs: a zombie process (ours, not yet reaped) does
+ * not, though signals to it still succeed. */
+static bool alive(struct sthread *t)
+{
+	siginfo_t si = { 0 };
+	if (syscall(SYS_tgkill, t->tgid, t->tid, 0))
+		return false;
+	return !(waitid(P_PID, t->tgid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == t->tgid);
+}
+
 /* Waits for stopped thread `t`'s stub to post `want` (after a request):
  * 0, or -ESRCH when it died or broke the protocol (then it is killed). */
 static int wait_for(struct sthread *t, uint32_t want)
@@ -283,7 +298,7 @@ static int wait_for(struct sthread *t, uint32_t want)
 			__builtin_ia32_pause();
 			continue;
 		}
-		if (syscall(SYS_tgkill, t->tgid, t->tid, 0))
+		if (!alive(t))
 			return -ESRCH;
 		if (now_ns() - start > STUB_DEADLINE_NS) {
 			give_up(t);

@@ -6,6 +6,8 @@
 # failures (capped), so a script that dies early is noticed by the runner.
 
 PERSONA=${1:?usage: $0 PERSONA_BINARY}
+# The platform persona runs guests on (PERSONA_PLATFORM chooses).
+PLATFORM=$("$PERSONA" --version | sed -n 's/.*(platform: \(.*\))$/\1/p')
 SUITE=e2e/$(basename "$0" .sh)
 BB=${BUSYBOX:-/bin/busybox}
 T_TIMEOUT=${TEST_TIMEOUT:-30}

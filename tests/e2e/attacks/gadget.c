@@ -1,14 +1,23 @@
 /* A guest that uses the stub's pages itself.
  *   gadget jump PATH   runs openat(PATH, O_CREAT), socket() and kill(1, 0)
  *                      by jumping into the stub's "syscall; int3" gadget
- *   gadget scratch     one thread scribbles over the stub's scratch page
- *                      while another maps files; a child process (another
- *                      uid) checks that its own mappings show its files
- * Under persona the gadget's syscall is an ordinary guest call (the file
- * lands in the guest's world), and scribbling hurts no one else. */
+ *                      (ptrace platform)
+ *   gadget stubjump PATH
+ *                      jumps to each syscall instruction of the systrap
+ *                      stub with openat(PATH, O_CREAT), in a child each
+ *   gadget scratch     a process of another uid scribbles over its stub's
+ *                      shared pages (the ptrace stub's scratch page, the
+ *                      systrap stub's slots) from one thread while another
+ *                      maps files; a second process checks that its own
+ *                      mappings show its files and that it can exec
+ * Under ptrace the gadget's syscall is an ordinary guest call (the file
+ * lands in the guest's world); under systrap the host's filter kills the
+ * process that makes a call the stub never makes. Scribbling hurts no one
+ * else. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +33,17 @@
 
 #define STUB_GADGET	0x7fe000000000UL
 #define STUB_SCRATCH	0x7fe000001000UL
+#define SYSTRAP_TEXT	0x7fe000000000UL
+#define SYSTRAP_TEXT_SIZE 0x10000UL
+#define SYSTRAP_REGION	0x7fe000100000UL
+#define SYSTRAP_AREA	0x10000UL
+
+/* The ptrace stub begins with its gadget, "syscall; int3". */
+static int ptrace_stub(void)
+{
+	const unsigned char *p = (const unsigned char *)STUB_GADGET;
+	return p[0] == 0x0f && p[1] == 0x05 && p[2] == 0xcc;
+}
 
 static volatile uint64_t gadget_result;
 static volatile int in_gadget;
@@ -65,16 +85,76 @@ static int jump(const char *path)
 	return 0;
 }
 
+static sigjmp_buf fault_jmp;
+
+static void on_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(fault_jmp, 1);
+}
+
+static int stubjump(const char *path)
+{
+	const unsigned char *text = (const unsigned char *)SYSTRAP_TEXT;
+	int n = 0, killed = 0, other = 0;
+	/* The stub's text is hidden from /proc/self/maps: read it page by
+	 * page until a page faults. */
+	size_t size = 0;
+	struct sigaction sa = { .sa_handler = on_fault }, old;
+	sigaction(SIGSEGV, &sa, &old);
+	while (size < SYSTRAP_TEXT_SIZE && sigsetjmp(fault_jmp, 1) == 0) {
+		(void)*(volatile const unsigned char *)(SYSTRAP_TEXT + size);
+		size += 4096;
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	for (size_t off = 0; off + 1 < size; off++) {
+		if (text[off] != 0x0f || text[off + 1] != 0x05)
+			continue;
+		n++;
+		pid_t pid = fork();
+		if (pid == 0) {
+			uint64_t at = SYSTRAP_TEXT + off;
+			__asm__ volatile("mov %0, %%rax\n\tmov %1, %%rdi\n\tmov %2, %%rsi\n\t"
+					 "mov %3, %%rdx\n\tmov %4, %%r10\n\tjmp *%5"
+					 :: "r"((long)SYS_openat), "r"((long)AT_FDCWD), "r"(path),
+					    "r"((long)(O_CREAT | O_WRONLY)), "r"(0644L), "r"(at)
+					 : "rax", "rdi", "rsi", "rdx", "r10", "memory");
+			_exit(0);
+		}
+		int st;
+		waitpid(pid, &st, 0);
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+			killed++;
+		else
+			other++;
+	}
+	printf("syscall instructions in the stub: %s\n", n > 0 ? "some" : "none");
+	printf("killed by SIGSYS: %s\n", killed == n ? "all" : "not all");
+	printf("the file is in the guest's world: %s\n", access(path, F_OK) == 0 ? "yes" : "no");
+	return other != 0;
+}
+
 static volatile int stop;
 
 static void *scribble(void *arg)
 {
 	(void)arg;
 	unsigned seed = 1;
+	int ptrace = ptrace_stub();
 	while (!stop) {
-		volatile int *p = (volatile int *)STUB_SCRATCH;
-		for (int i = 0; i < 64; i++)
-			p[i] = (rand_r(&seed) & 1) ? 3 : rand_r(&seed) % 8;
+		if (ptrace) {
+			volatile int *p = (volatile int *)STUB_SCRATCH;
+			for (int i = 0; i < 64; i++)
+				p[i] = (rand_r(&seed) & 1) ? 3 : rand_r(&seed) % 8;
+			continue;
+		}
+		/* the header and the first slots: states, events, requests,
+		 * frame pointers */
+		for (int a = 0; a < 8; a++) {
+			volatile uint32_t *p = (volatile uint32_t *)(SYSTRAP_REGION + a * SYSTRAP_AREA);
+			for (int i = 0; i < 64; i++)
+				p[i] = (rand_r(&seed) & 1) ? (uint32_t)rand_r(&seed) % 6 : (uint32_t)rand_r(&seed);
+		}
 	}
 	return NULL;
 }
@@ -116,17 +196,23 @@ static int scratch(void)
 		execl("/bin/sh", "sh", "-c", "exit 7", (char *)NULL);	/* a dynamic exec */
 		_exit(99);
 	}
-	if (setgid(65534) || setuid(65534))
-		return 1;
-	pthread_t th;
-	pthread_create(&th, NULL, scribble, NULL);
+	/* The scribbler may well break its own process (it is its own to
+	 * break), so nothing waits on it: the victim starts a moment after. */
+	pid_t scribbler = fork();
+	if (scribbler == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(1);
+		pthread_t th;
+		pthread_create(&th, NULL, scribble, NULL);
+		for (;;)
+			mapping_matches("/etc/passwd");
+	}
+	usleep(200000);
 	write(go[1], "g", 1);
-	for (int i = 0; i < 300; i++)
-		mapping_matches("/etc/passwd");
 	int st;
 	waitpid(victim, &st, 0);
-	stop = 1;
-	pthread_join(th, NULL);
+	kill(scribbler, SIGKILL);
+	waitpid(scribbler, NULL, 0);
 	printf("victim's exec: %s\n", WIFEXITED(st) && WEXITSTATUS(st) == 7 ? "ran" : "failed");
 	return 0;
 }
@@ -136,6 +222,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 2 && !strcmp(argv[1], "jump"))
 		return jump(argv[2]);
+	if (argc > 2 && !strcmp(argv[1], "stubjump"))
+		return stubjump(argv[2]);
 	if (argc > 1 && !strcmp(argv[1], "scratch"))
 		return scratch();
 	return 2;
