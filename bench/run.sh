@@ -144,11 +144,13 @@ http_conns=16
 
 # out PROGRAM ARGS... -- PREFIX...: the number the program prints last
 out() {
-	local args=()
+	local args=() o
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
 	shift
-	timeout -k 5 "$limit" "$@" "${args[@]}" </dev/null 2>/dev/null |
-		tail -n 1 | grep -E '^[0-9.]+$' || echo -
+	o=$(timeout -k 5 "$limit" "$@" "${args[@]}" </dev/null 2>/dev/null) || o=-
+	o=${o##*$'\n'}
+	[[ $o =~ ^[0-9.]+$ ]] || o=-
+	echo "$o"
 }
 
 # start PREFIX...: microseconds per launch of hello
@@ -201,22 +203,27 @@ http() {
 
 # load SECONDS PORT: requests/s from wrk or bench/load.c
 load() {
-	local most=$(($1 + 10))
+	local most=$(($1 + 10)) o
 	if [ $client = wrk ]; then
-		timeout "$most" wrk -t1 -c"$http_conns" -d"$1"s "http://127.0.0.1:$2/" 2>/dev/null |
-			awk '/^Requests\/sec:/ { print $2; found = 1 } END { if (!found) print "-" }'
+		o=$(timeout "$most" wrk -t1 -c"$http_conns" -d"$1"s "http://127.0.0.1:$2/" 2>/dev/null) || o=
+		o=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$o")
 	else
-		timeout "$most" "$build/load" 127.0.0.1 "$2" "$http_conns" "$1" 2>/dev/null || echo -
+		o=$(timeout "$most" "$build/load" 127.0.0.1 "$2" "$http_conns" "$1" 2>/dev/null) || o=
 	fi
+	[[ $o =~ ^[0-9.]+$ ]] || o=-
+	echo "$o"
 }
 
 # median of the numbers among the arguments, "-" when none
 median() {
-	printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
-		awk '{ v[NR] = $1 } END {
+	printf '%s\n' "$@" | { grep -E '^[0-9.]+$' || true; } | sort -g |
+		awk '{	v[NR] = $1
+			d = index($1, ".") ? length($1) - index($1, ".") : 0
+			if (d > digits) digits = d }
+		END {
 			if (NR == 0) print "-"
 			else if (NR % 2) print v[(NR + 1) / 2]
-			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+			else printf "%.*f\n", digits, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # --- the table ---------------------------------------------------------------
