@@ -72,5 +72,6 @@ struct st_slot {
 struct st_header {
 	volatile uint32_t kernel_sleeping;	/* post a kick on the eventfd */
 	uint32_t filter_len;			/* the stub's seccomp program */
+	uint64_t spin_cycles;			/* how long the stub spins (TSC) */
 	uint64_t filter[512];			/* struct sock_filter, 8 bytes each */
 };

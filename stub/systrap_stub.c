@@ -81,9 +81,9 @@ static void post_and_wait(struct st_slot *s)
 	}
 	/* Spin first: the kernel usually answers within microseconds, and
 	 * a futex sleep and wake-up costs far more than that. */
-	uint64_t start = __builtin_ia32_rdtsc();
+	uint64_t start = __builtin_ia32_rdtsc(), spin = header()->spin_cycles;
 	while (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ST_REPLY) {
-		if (s->long_wait || __builtin_ia32_rdtsc() - start > 200000) {
+		if (s->long_wait || __builtin_ia32_rdtsc() - start > spin) {
 			s->stub_sleeping = 1;
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ST_REPLY)

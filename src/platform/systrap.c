@@ -50,8 +50,17 @@
 
 extern const char systrap_stub_image[], systrap_stub_image_end[];
 
-/* How long each side spins before it sleeps. */
-#define KERNEL_SPIN_NS	50000
+/* How long each side spins before it sleeps: longer than waking the other
+ * side costs (60 us across CPUs on a small VM), so that a busy guest and
+ * the kernel stay awake together. The kernel halves its spin when it spun
+ * for nothing and doubles it when a call came, so a guest that computes for
+ * long between calls does not keep a CPU busy for it. On one CPU nobody
+ * spins: the other side could not run meanwhile. */
+#define SPIN_MAX_NS	200000
+#define SPIN_MIN_NS	5000
+#define STUB_SPIN_NS	100000
+static uint64_t spin_ns = SPIN_MAX_NS, stub_spin_cycles;
+static bool spin_allowed;
 /* How long the kernel waits for a stub it asked something of before it
  * gives the guest process up (a stub that never answers is a guest that
  * broke its own stub). */
@@ -139,6 +148,7 @@ static struct space *space_new(void)
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = sp };
 	if (sp->efd < 0 || epoll_ctl(inner_epfd, EPOLL_CTL_ADD, sp->efd, &ev))
 		goto fail;
+	((struct st_header *)sp->map)->spin_cycles = stub_spin_cycles;
 	sp->next = spaces;
 	if (spaces)
 		spaces->pprev = &sp->next;
@@ -723,14 +733,18 @@ static bool systrap_spin(void)
 	bool running = false;
 	for (unsigned i = 0; i < nthreads && !running; i++)
 		running = !threads[i]->stopped;
-	if (!running)
+	if (!running || !spin_allowed)
 		return false;
 	uint64_t start = now_ns();
 	for (unsigned spins = 0;; spins++) {
-		if (any_posted())
+		if (any_posted()) {
+			spin_ns = MIN(2 * spin_ns, SPIN_MAX_NS);
 			return true;
-		if ((spins & 63) == 63 && now_ns() - start > KERNEL_SPIN_NS)
+		}
+		if ((spins & 63) == 63 && now_ns() - start > spin_ns) {
+			spin_ns = MAX(spin_ns / 2, SPIN_MIN_NS);
 			return false;
+		}
 		__builtin_ia32_pause();
 	}
 }
@@ -782,8 +796,20 @@ static bool systrap_available(void)
 	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
 }
 
+/* TSC cycles per `ns` nanoseconds, measured (the stub has no clock). */
+static uint64_t tsc_cycles(uint64_t ns)
+{
+	uint64_t t0 = now_ns(), c0 = __builtin_ia32_rdtsc(), t1;
+	while ((t1 = now_ns()) - t0 < 1000000)
+		;
+	return (__builtin_ia32_rdtsc() - c0) * ns / (t1 - t0);
+}
+
 static int systrap_init(void)
 {
+	cpu_set_t cpus;
+	spin_allowed = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1;
+	stub_spin_cycles = spin_allowed ? tsc_cycles(STUB_SPIN_NS) : 0;
 	stub_image_fd = memfd_create("persona-stub", MFD_CLOEXEC);
 	if (stub_image_fd < 0)
 		kpanic("memfd_create: %s", strerror(errno));
