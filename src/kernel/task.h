@@ -147,6 +147,8 @@ void process_exit_code(struct process *p, int code);
 void process_exit(struct process *p, int sig);
 void itimer_cancel_all(struct process *p);
 void futex_cancel(struct task *t);
+/* Takes a waiter no wake took off its futex queue (task_unwait). */
+void futex_unwait(struct task *t);
 void pidfd_process_exited(void);
 struct file;
 /* The pid a pidfd names, or -EBADF for another kind of file. */

@@ -85,6 +85,7 @@ void task_unwait(struct task *t)
 		free(t->timer);
 		t->timer = NULL;
 	}
+	futex_unwait(t);
 }
 
 size_t progress_take(struct task *t)
