@@ -477,11 +477,7 @@ long sys_setitimer(struct task *t, const struct sysargs *a)
 
 long sys_restart_syscall(struct task *t, const struct sysargs *a UNUSED)
 {
-	/* Only sleeps restart through here: finish the original sleep. */
-	struct timespec now = mono_now();
-	if (ts_cmp(now, t->deadline) >= 0)
-		return 0;
-	t->restart_code = ERESTART_RESTARTBLOCK;
-	wait_until(t, &t->deadline);
-	return -EWOULDBLOCK_TASK;
+	/* Only relative sleeps restart through here: finish the original
+	 * sleep, with the rem it was given. */
+	return sleep_until_deadline(t, t->sleep_rem, false);
 }

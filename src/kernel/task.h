@@ -56,6 +56,7 @@ struct task {
 	 * handler says otherwise before blocking), as in Linux. */
 	int restart_code;
 	struct timespec deadline;	/* CLOCK_MONOTONIC; kept across reruns */
+	uaddr_t sleep_rem;		/* a sleep's rem, for restart_syscall */
 	struct list_head waiters;	/* struct waiter, while blocked */
 	struct timer *timer;
 	struct list_head ready_node;	/* on the loop's ready list */

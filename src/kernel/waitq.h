@@ -48,6 +48,10 @@ struct timespec ts_sub(struct timespec a, struct timespec b);
 /* The time left until t->deadline, clamped at zero (what calls with a
  * timeout write back). */
 struct timespec deadline_left(struct task *t);
+/* Sleeps until t->deadline (sys_time.c): nanosleep, clock_nanosleep and
+ * their restart_syscall; urem gets the time left if a signal cuts a
+ * relative sleep short. */
+long sleep_until_deadline(struct task *t, uaddr_t urem, bool absolute);
 
 /* For the event loop. */
 int timers_next_timeout_ms(void);
