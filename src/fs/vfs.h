@@ -97,8 +97,9 @@ struct file_ops {
 		       bool write);
 };
 
-/* Registers the polling task on `q`; see file_ops.poll. */
-struct poll_table { struct task *task; };
+/* Registers the polling task on `q`; see file_ops.poll. A key (poll
+ * events) makes it wait only for wakes that announce one of them. */
+struct poll_table { struct task *task; unsigned key; };
 struct waitq;
 void poll_wait(struct poll_table *pt, struct waitq *q);
 /* poll() of any file. */
