@@ -10,6 +10,7 @@
 #include "platform.h"
 #include "../mm/mm.h"
 #include "../fs/vfs.h"
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -138,9 +139,35 @@ static void process_end(struct process *p, int status)
 	notify_parent(p);
 }
 
+/* Whether Linux would say the death of `p` by `sig` dumped core (the
+ * 0x80 of the wait status, WCOREDUMP), deciding as its do_coredump does
+ * with the machine's core_pattern: only the signals whose default
+ * action is core, never for a process that is not dumpable; a pattern
+ * that pipes to a helper takes any dump but with RLIMIT_CORE 1; a file
+ * needs RLIMIT_CORE of a page at least. persona writes no core file:
+ * it reports the dump a program and its shell expect to see. */
+static bool core_dumped(struct process *p, int sig)
+{
+	static const uint64_t core_sigs = SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) |
+		SIGBIT(SIGABRT) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) |
+		SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) | SIGBIT(SIGSYS);
+	if (sig < 1 || sig > 64 || !(core_sigs & SIGBIT(sig)) || !p->dumpable)
+		return false;
+	rlim_t limit = p->rlim[RLIMIT_CORE].rlim_cur;
+	char c = 0;
+	int fd = open("/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 0;
+		close(fd);
+	}
+	return c == '|' ? limit != 1 : limit >= PAGE_SIZE;
+}
+
 void process_exit(struct process *p, int sig)
 {
-	process_end(p, sig & 0x7f);
+	sig &= 0x7f;
+	process_end(p, core_dumped(p, sig) ? sig | 0x80 : sig);
 }
 
 void process_exit_code(struct process *p, int code)
