@@ -53,6 +53,9 @@ static bool key_eq(struct futex_key a, struct futex_key b)
 	return a.obj == b.obj && a.off == b.off;
 }
 
+/* Wakes up to n waiters on k. FUTEX_WAKE and FUTEX_WAKE_OP pass
+ * at_least_one(): Linux counts a wake before it compares, so a count of
+ * 0 or less still wakes one. */
 static int wake_key(struct futex_key k, int n, uint32_t bitset)
 {
 	struct futex_q *q, *tmp;
@@ -69,6 +72,11 @@ static int wake_key(struct futex_key k, int n, uint32_t bitset)
 		done++;
 	}
 	return done;
+}
+
+static int at_least_one(int n)
+{
+	return n > 0 ? n : 1;
 }
 
 static void q_remove(struct task *t)
@@ -225,9 +233,9 @@ static long futex_wake_op(struct task *t, uaddr_t u1, uaddr_t u2, bool shared, i
 	case FUTEX_OP_CMP_GE: pass = (int)old >= cmparg; break;
 	default: return -ENOSYS;
 	}
-	int done = wake_key(k1, n1, FUTEX_BITSET_MATCH_ANY);
+	int done = wake_key(k1, at_least_one(n1), FUTEX_BITSET_MATCH_ANY);
 	if (pass)
-		done += wake_key(k2, n2, FUTEX_BITSET_MATCH_ANY);
+		done += wake_key(k2, at_least_one(n2), FUTEX_BITSET_MATCH_ANY);
 	return done;
 }
 
@@ -252,7 +260,7 @@ long sys_futex(struct task *t, const struct sysargs *a)
 		if (!bits)
 			return -EINVAL;
 		int err = get_key(t, uaddr, shared, &k);
-		return err ? err : wake_key(k, (int)val, bits);
+		return err ? err : wake_key(k, at_least_one((int)val), bits);
 	}
 	case FUTEX_REQUEUE:
 		return futex_requeue(t, uaddr, uaddr2, shared, (int)val, (int)utime, false, 0);
