@@ -73,7 +73,7 @@ static long block(struct task *t, const struct timeout *to)
  * no poll either, as Linux's fdget sees it). */
 static unsigned poll_fd(struct task *t, int fd, struct poll_table *pt)
 {
-	struct file *f = fd_get(t, fd);
+	struct file *f = fd_get_unpinned(t, fd);
 	if (!f)
 		return POLLNVAL;
 	unsigned m = f->flags & O_PATH ? POLLNVAL : file_poll(f, pt);

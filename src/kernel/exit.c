@@ -20,6 +20,7 @@ void task_kill(struct task *t, bool whole_process)
 		return;
 	task_unwait(t);
 	futex_cancel(t);
+	fd_unpin_all(t);
 	if (!whole_process) {
 		futex_robust_exit(t);
 		futex_thread_exit(t);

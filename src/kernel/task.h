@@ -74,6 +74,9 @@ struct task {
 	uaddr_t clear_child_tid;
 	int vfork_child;		/* vfork: the child we wait for */
 	struct futex_q *futex_q;	/* while in FUTEX_WAIT */
+	/* The files the call looked up by fd, held until it ends (fd_get). */
+	struct { int fd; struct file *file; } fd_pins[4];
+	int fd_npins;
 	const void *lock_blocker;	/* F_SETLKW: the owner of the lock it waits for */
 	uaddr_t robust_list;
 	size_t robust_len;
