@@ -214,13 +214,16 @@ static bool wait_matches(struct process *c, int which, int id)
 	return true;
 }
 
-/* One pass over the children: >0 found (pid), 0 none ready, -ECHILD. */
+/* One pass over the children: >0 found (pid), 0 none ready, -ECHILD. As
+ * in Linux's wait_consider_task, a zombie is a child to wait for only by
+ * one who asks for exits (WEXITED): waiting just for stops or continues
+ * with zombies alone is ECHILD, not a wait forever. */
 static int wait_scan(struct task *t, int which, int id, int options, struct wait_result *r)
 {
 	struct process *c, *n;
 	bool any = false;
 	list_for_each_entry_safe(c, n, &t->proc->children, sibling) {
-		if (!wait_matches(c, which, id))
+		if (!wait_matches(c, which, id) || (c->zombie && !(options & WEXITED)))
 			continue;
 		any = true;
 		if (!c->zombie && c->stopped && c->report_stop && (options & WUNTRACED)) {
