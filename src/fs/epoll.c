@@ -22,10 +22,12 @@
  * is not blocked only takes it off all its queues (task_wake), so a
  * watcher that was parked and now sits on no queue has seen a wake-up.
  *
- * Differences from Linux: our wakes carry no event mask, so an EPOLLET
- * entry can be reported again after a change it did not ask about (a pipe
- * reader after its own partial read, since reading wakes the writers'
- * queue): extra reports, never missed ones. EPOLLEXCLUSIVE wakes every
+ * A wake that announces what changed (wake_up_key: POLLOUT when a read
+ * made room) passes over a watcher whose entry did not ask for it, as
+ * Linux's ep_poll_callback does, so a reader's own partial read is no
+ * new edge. Differences from Linux: a plain wake_up announces anything,
+ * so an entry may be reported again after a change it did not ask about
+ * (extra reports, never missed ones). EPOLLEXCLUSIVE wakes every
  * waiter, not one; EPOLLWAKEUP does nothing; there is no limit on the
  * number of entries (max_user_watches). */
 #include "anon_inode.h"
@@ -134,7 +136,7 @@ static void rd_add(struct epitem *e)
  * file's readiness as far as the entry asked. */
 static unsigned item_arm(struct epitem *e)
 {
-	struct poll_table pt = { e->watcher };
+	struct poll_table pt = { e->watcher, e->events & ~EP_PRIVATE_BITS };
 	task_unwait(e->watcher);
 	unsigned m = file_poll(e->file, &pt) & e->events;
 	e->armed = watcher_parked(e->watcher);

@@ -43,7 +43,7 @@ static long ep_wait(struct task *t, struct file *f, uaddr_t uev, int max,
 	long r = epoll_send_events(t, f, uev, max);
 	if (r || timeout_expired(t, to))
 		return r;
-	struct poll_table pt = { t };
+	struct poll_table pt = { t, 0 };
 	epoll_register(f, &pt);
 	if (to->kind == TO_LATER && !t->timer)
 		wait_until(t, &t->deadline);

@@ -39,7 +39,7 @@ static ssize_t efd_read(struct file *f, char *buf, size_t n, uint64_t *pos UNUSE
 	uint64_t v = e->semaphore ? 1 : e->count;
 	e->count -= v;
 	memcpy(buf, &v, sizeof(v));
-	wake_up(&e->wq);	/* writers may fit now */
+	wake_up_key(&e->wq, POLLOUT | POLLWRNORM);	/* writers may fit now */
 	return sizeof(v);
 }
 
@@ -55,7 +55,8 @@ static ssize_t efd_write(struct file *f, const char *buf, size_t n, uint64_t *po
 	if (COUNT_MAX - e->count <= v)
 		return must_wait(f, e);
 	e->count += v;
-	wake_up(&e->wq);	/* even for 0: Linux wakes, and epoll ET sees it */
+	/* even for 0: Linux wakes, and epoll ET sees it */
+	wake_up_key(&e->wq, POLLIN | POLLRDNORM);
 	return sizeof(v);
 }
 

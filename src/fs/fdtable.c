@@ -56,12 +56,40 @@ void files_put(struct files *fs)
 	free(fs);
 }
 
-struct file *fd_get(struct task *t, int fd)
+struct file *fd_get_unpinned(struct task *t, int fd)
 {
 	struct files *fs = t->proc->files;
 	if (fd < 0 || fd >= fs->max || !fs->fd[fd])
 		return NULL;
 	return file_get(fs->fd[fd]);
+}
+
+/* A call holds the files it looks up by number until it ends, as Linux's
+ * fdget holds them across a wait: a read blocked in one thread goes on
+ * with its file when another thread closes the fd (or puts another file
+ * there), and a pipe keeps that reader. So the call's reruns find the
+ * file its first run found. */
+struct file *fd_get(struct task *t, int fd)
+{
+	bool mine = t == current;
+	for (int i = 0; mine && i < t->fd_npins; i++)
+		if (t->fd_pins[i].fd == fd)
+			return file_get(t->fd_pins[i].file);
+	struct file *f = fd_get_unpinned(t, fd);
+	if (f && mine && t->fd_npins < (int)ARRAY_SIZE(t->fd_pins)) {
+		t->fd_pins[t->fd_npins].fd = fd;
+		t->fd_pins[t->fd_npins].file = file_get(f);
+		t->fd_npins++;
+	}
+	return f;
+}
+
+void fd_unpin_all(struct task *t)
+{
+	while (t->fd_npins > 0) {
+		t->fd_npins--;
+		file_put(t->fd_pins[t->fd_npins].file);
+	}
 }
 
 /* Makes room for fds below `want`: the size stays a multiple of the word,

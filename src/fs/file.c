@@ -378,7 +378,7 @@ void fs_context_put(struct fs_context *fs)
 void poll_wait(struct poll_table *pt, struct waitq *q)
 {
 	if (pt && pt->task)
-		wait_on(pt->task, q);
+		wait_on_key(pt->task, q, pt->key);
 }
 
 unsigned file_poll(struct file *f, struct poll_table *pt)

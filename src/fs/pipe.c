@@ -102,17 +102,25 @@ static size_t take(struct pipe *p, char *buf, size_t n, bool keep)
 	return done;
 }
 
+/* Bytes were taken: the writers wake, and as in Linux's pipe_read the
+ * wake announces room (POLLOUT, a new edge for EPOLLET) only when a full
+ * pipe lost a slot. */
+static void taken(struct pipe *p, bool was_full)
+{
+	p->atime = now_real();
+	wake_up_key(&p->wr_wait, was_full && !pipe_full(p) ? POLLOUT | POLLWRNORM : 0);
+}
+
 static ssize_t do_pipe_read(struct file *f, char *buf, size_t n, bool keep)
 {
 	struct pipe *p = E(f)->p;
 	if (p->fifo)
 		fifo_prune(p);
+	bool was_full = pipe_full(p);
 	size_t done = take(p, buf, n, keep);
 	if (done) {
-		if (!keep) {
-			p->atime = now_real();
-			wake_up(&p->wr_wait);
-		}
+		if (!keep)
+			taken(p, was_full);
 		return done;
 	}
 	if (!p->writers)
@@ -136,9 +144,9 @@ ssize_t pipe_peek(struct file *f, char *buf, size_t n)
 void pipe_consume(struct file *f, size_t n)
 {
 	struct pipe *p = E(f)->p;
+	bool was_full = pipe_full(p);
 	take(p, NULL, n, false);
-	p->atime = now_real();
-	wake_up(&p->wr_wait);
+	taken(p, was_full);
 }
 
 /* Adds what fits. As in Linux, the first n % PAGE_SIZE bytes join the
@@ -181,7 +189,7 @@ static ssize_t pipe_write(struct file *f, const char *buf, size_t n, uint64_t *p
 	size_t done = put(p, buf, n, f->flags & O_DIRECT);
 	if (done) {
 		p->mtime = p->ctime = now_real();
-		wake_up(&p->rd_wait);
+		wake_up_key(&p->rd_wait, POLLIN | POLLRDNORM);
 		return done;	/* maybe short: see the note at the top */
 	}
 	if (f->flags & O_NONBLOCK)

@@ -73,7 +73,7 @@ static long block(struct task *t, const struct timeout *to)
  * no poll either, as Linux's fdget sees it). */
 static unsigned poll_fd(struct task *t, int fd, struct poll_table *pt)
 {
-	struct file *f = fd_get(t, fd);
+	struct file *f = fd_get_unpinned(t, fd);
 	if (!f)
 		return POLLNVAL;
 	unsigned m = f->flags & O_PATH ? POLLNVAL : file_poll(f, pt);
@@ -118,7 +118,7 @@ static long do_poll(struct task *t, uaddr_t ufds, unsigned nfds, struct timeout 
 		goto out;
 	}
 	bool may_wait = !timeout_expired(t, to);
-	struct poll_table pt = { may_wait ? t : NULL };
+	struct poll_table pt = { may_wait ? t : NULL, 0 };
 	r = poll_pass(t, fds, nfds, &pt);
 	if (r == 0 && may_wait) {
 		r = block(t, to);
@@ -286,7 +286,7 @@ static long do_select(struct task *t, const struct sysargs *a, struct timeout *t
 		goto out;
 	}
 	bool may_wait = !timeout_expired(t, to);
-	struct poll_table pt = { may_wait ? t : NULL };
+	struct poll_table pt = { may_wait ? t : NULL, 0 };
 	r = select_pass(t, n, &s, &pt);
 	if (r == 0 && may_wait) {
 		r = block(t, to);

@@ -85,6 +85,25 @@ long sys_fchmodat(struct task *t, const struct sysargs *a)
 	return err ? err : do_chmod(t, p, (uint32_t)a->a[2]);
 }
 
+/* A chown of anything but a directory, by root too and even of nobody
+ * (-1, -1), takes the set-user-ID bit away, and the set-group-ID bit
+ * when group execute is set (without it, the bit marks mandatory
+ * locking), as Linux's chown_common asks notify_change to. */
+static void kill_suid(struct inode *i, struct iattr *ia)
+{
+	struct kstat st;
+	if (inode_stat(i, &st) || S_ISDIR(st.mode))
+		return;
+	uint32_t mode = st.mode & 07777;
+	mode &= ~S_ISUID;
+	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		mode &= ~S_ISGID;
+	if (mode != (st.mode & 07777)) {
+		ia->valid |= ATTR_MODE;
+		ia->mode = mode;
+	}
+}
+
 static long do_chown(struct task *t, struct path p, uint32_t uid, uint32_t gid)
 {
 	struct inode *i = p.dentry->inode;
@@ -106,6 +125,8 @@ static long do_chown(struct task *t, struct path p, uint32_t uid, uint32_t gid)
 		    ((ia.valid & ATTR_GID) && gid != t->proc->egid && gid != st.gid))
 			err = -EPERM;
 	}
+	if (!err)
+		kill_suid(i, &ia);
 	if (!err && ia.valid)
 		err = apply(p, &ia);
 	path_put(&p);

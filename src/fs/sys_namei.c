@@ -38,6 +38,12 @@ long sys_open(struct task *t, const struct sysargs *a)
 	return do_openat(t, AT_FDCWD, a->a[0], (unsigned)a->a[1], (uint32_t)a->a[2]);
 }
 
+/* creat(2) is open(O_CREAT | O_WRONLY | O_TRUNC). */
+long sys_creat(struct task *t, const struct sysargs *a)
+{
+	return do_openat(t, AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)a->a[1]);
+}
+
 long sys_openat(struct task *t, const struct sysargs *a)
 {
 	return do_openat(t, (int)a->a[0], a->a[1], (unsigned)a->a[2], (uint32_t)a->a[3]);

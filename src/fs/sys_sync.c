@@ -1,5 +1,6 @@
 /* fsync and friends, statfs, chroot. */
 #include "vfs.h"
+#include "anon_inode.h"
 #include "ksyscall.h"
 #include "uaccess.h"
 #include <fcntl.h>
@@ -11,19 +12,24 @@
 
 /* Data reaches the host's page cache at write(); a host file is synced
  * through its own fd, memory needs nothing. */
-static long do_fsync(struct task *t, int fd, bool data_only)
+static long file_fsync(struct file *f, bool data_only)
 {
-	struct file *f = fd_get(t, fd);
-	if (!f)
-		return -EBADF;
-	long r = 0;
 	if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISDIR(f->inode->mode) && !S_ISBLK(f->inode->mode)))
-		r = f->inode && S_ISCHR(f->inode->mode) ? 0 : -EINVAL;
-	else if (f->ops && f->ops->host_fd && strcmp(f->inode->sb->type, "hostfs") == 0) {
+		return f->inode && S_ISCHR(f->inode->mode) ? 0 : -EINVAL;
+	if (f->ops && f->ops->host_fd && strcmp(f->inode->sb->type, "hostfs") == 0) {
 		int hfd = f->ops->host_fd(f);
 		if (hfd >= 0 && (data_only ? fdatasync(hfd) : fsync(hfd)))
-			r = -errno;
+			return -errno;
 	}
+	return 0;
+}
+
+static long do_fsync(struct task *t, int fd, bool data_only)
+{
+	struct file *f = fd_get_io(t, fd);
+	if (!f)
+		return -EBADF;
+	long r = file_fsync(f, data_only);
 	file_put(f);
 	return r;
 }
@@ -45,12 +51,27 @@ long sys_sync(struct task *t UNUSED, const struct sysargs *a UNUSED)
 	return 0;
 }
 
+/* In the order of Linux's ksys_sync_file_range: the fd, the flags and
+ * range, then the kind of file (only files with pages to write back:
+ * ESPIPE for pipes, sockets, devices and anonymous files). */
 long sys_sync_file_range(struct task *t, const struct sysargs *a)
 {
+	int64_t off = (int64_t)a->a[1], n = (int64_t)a->a[2];
 	unsigned flags = (unsigned)a->a[3];
-	if ((int64_t)a->a[1] < 0 || (int64_t)a->a[2] < 0 || (flags & ~7U))
-		return -EINVAL;
-	return do_fsync(t, (int)a->a[0], true);
+	struct file *f = fd_get_io(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	uint64_t end = (uint64_t)off + (uint64_t)n;
+	uint32_t mode = f->inode ? f->inode->mode : 0;
+	long r = 0;
+	if ((flags & ~7U) || off < 0 || (int64_t)end < 0 || (int64_t)end < off)
+		r = -EINVAL;
+	else if (!S_ISREG(mode) && !S_ISBLK(mode) && !S_ISDIR(mode) && !S_ISLNK(mode))
+		r = -ESPIPE;
+	else
+		r = file_fsync(f, true);
+	file_put(f);
+	return r;
 }
 
 /* What statfs says of a filesystem: a host directory reports the host's

@@ -97,8 +97,9 @@ struct file_ops {
 		       bool write);
 };
 
-/* Registers the polling task on `q`; see file_ops.poll. */
-struct poll_table { struct task *task; };
+/* Registers the polling task on `q`; see file_ops.poll. A key (poll
+ * events) makes it wait only for wakes that announce one of them. */
+struct poll_table { struct task *task; unsigned key; };
 struct waitq;
 void poll_wait(struct poll_table *pt, struct waitq *q);
 /* poll() of any file. */
@@ -251,6 +252,11 @@ int file_size_limit(struct task *t, uint64_t size);
 struct files *files_new(void);
 void files_put(struct files *fs);
 struct file *fd_get(struct task *t, int fd);	/* a reference, or NULL */
+/* As fd_get, but the file is looked up anew on each run of the call:
+ * poll and select, which Linux also look up on each pass. */
+struct file *fd_get_unpinned(struct task *t, int fd);
+/* The call ended: the files it held by number go (fd_get). */
+void fd_unpin_all(struct task *t);
 int fd_install(struct task *t, struct file *f, int min, bool cloexec);
 int fd_install_at(struct task *t, struct file *f, int fd, bool cloexec);
 int fd_close(struct task *t, int fd);

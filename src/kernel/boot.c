@@ -10,6 +10,7 @@
 #include "fdbudget.h"
 #include "../mm/mm.h"
 #include "../fs/vfs.h"
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <unistd.h>
@@ -262,6 +263,10 @@ static void save_host_facts(struct process *p)
 int boot_run(const struct boot_options *o)
 {
 	take_ignored_signals();
+	/* The files persona makes on the host for a guest (hostfs) carry
+	 * the mode the guest asked less the guest's umask, as on Linux:
+	 * persona's own umask must not take more away. */
+	umask(0);
 	caps_init();
 	boot_time = mono_now();
 	loop_init(plat_init());

@@ -10,6 +10,7 @@
 #include "platform.h"
 #include "../mm/mm.h"
 #include "../fs/vfs.h"
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -19,6 +20,7 @@ void task_kill(struct task *t, bool whole_process)
 		return;
 	task_unwait(t);
 	futex_cancel(t);
+	fd_unpin_all(t);
 	if (!whole_process) {
 		futex_robust_exit(t);
 		futex_thread_exit(t);
@@ -138,9 +140,35 @@ static void process_end(struct process *p, int status)
 	notify_parent(p);
 }
 
+/* Whether Linux would say the death of `p` by `sig` dumped core (the
+ * 0x80 of the wait status, WCOREDUMP), deciding as its do_coredump does
+ * with the machine's core_pattern: only the signals whose default
+ * action is core, never for a process that is not dumpable; a pattern
+ * that pipes to a helper takes any dump but with RLIMIT_CORE 1; a file
+ * needs RLIMIT_CORE of a page at least. persona writes no core file:
+ * it reports the dump a program and its shell expect to see. */
+static bool core_dumped(struct process *p, int sig)
+{
+	static const uint64_t core_sigs = SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) |
+		SIGBIT(SIGABRT) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) |
+		SIGBIT(SIGXCPU) | SIGBIT(SIGXFSZ) | SIGBIT(SIGSYS);
+	if (sig < 1 || sig > 64 || !(core_sigs & SIGBIT(sig)) || !p->dumpable)
+		return false;
+	rlim_t limit = p->rlim[RLIMIT_CORE].rlim_cur;
+	char c = 0;
+	int fd = open("/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 0;
+		close(fd);
+	}
+	return c == '|' ? limit != 1 : limit >= PAGE_SIZE;
+}
+
 void process_exit(struct process *p, int sig)
 {
-	process_end(p, sig & 0x7f);
+	sig &= 0x7f;
+	process_end(p, core_dumped(p, sig) ? sig | 0x80 : sig);
 }
 
 void process_exit_code(struct process *p, int code)
@@ -186,13 +214,16 @@ static bool wait_matches(struct process *c, int which, int id)
 	return true;
 }
 
-/* One pass over the children: >0 found (pid), 0 none ready, -ECHILD. */
+/* One pass over the children: >0 found (pid), 0 none ready, -ECHILD. As
+ * in Linux's wait_consider_task, a zombie is a child to wait for only by
+ * one who asks for exits (WEXITED): waiting just for stops or continues
+ * with zombies alone is ECHILD, not a wait forever. */
 static int wait_scan(struct task *t, int which, int id, int options, struct wait_result *r)
 {
 	struct process *c, *n;
 	bool any = false;
 	list_for_each_entry_safe(c, n, &t->proc->children, sibling) {
-		if (!wait_matches(c, which, id))
+		if (!wait_matches(c, which, id) || (c->zombie && !(options & WEXITED)))
 			continue;
 		any = true;
 		if (!c->zombie && c->stopped && c->report_stop && (options & WUNTRACED)) {

@@ -53,6 +53,9 @@ static bool key_eq(struct futex_key a, struct futex_key b)
 	return a.obj == b.obj && a.off == b.off;
 }
 
+/* Wakes up to n waiters on k. FUTEX_WAKE and FUTEX_WAKE_OP pass
+ * at_least_one(): Linux counts a wake before it compares, so a count of
+ * 0 or less still wakes one. */
 static int wake_key(struct futex_key k, int n, uint32_t bitset)
 {
 	struct futex_q *q, *tmp;
@@ -71,6 +74,11 @@ static int wake_key(struct futex_key k, int n, uint32_t bitset)
 	return done;
 }
 
+static int at_least_one(int n)
+{
+	return n > 0 ? n : 1;
+}
+
 static void q_remove(struct task *t)
 {
 	struct futex_q *q = t->futex_q;
@@ -87,33 +95,56 @@ void futex_cancel(struct task *t)
 	q_remove(t);
 }
 
+/* The task's wait ended (task_unwait): woken, timed out, cut short by a
+ * signal, or before it even blocked. A waiter no FUTEX_WAKE took leaves
+ * the queue now, or a later wake would be spent on it and a real waiter
+ * would sleep on; one a wake took keeps its mark for the rerun. */
+void futex_unwait(struct task *t)
+{
+	if (t->futex_q && !t->futex_q->woken)
+		q_remove(t);
+}
+
+/* Queues the task on key k. */
+static long q_add(struct task *t, struct futex_key k, uint32_t bitset, bool timed)
+{
+	struct futex_q *q = xzalloc(sizeof(*q));
+	q->key = k;
+	q->bitset = bitset;
+	q->task = t;
+	list_add_tail(&q->node, &waiters);
+	t->futex_q = q;
+	if (timed)
+		wait_until(t, &t->deadline);
+	t->restart_code = ERESTARTSYS;
+	return -EWOULDBLOCK_TASK;
+}
+
+/* A rerun finds its waiter marked if a wake took it, and otherwise
+ * already off the queue (futex_unwait): then it times out, gives way to
+ * a signal, or (a wake-up for nothing) waits again, reading the word
+ * anew as Linux's retry does. The deadline stays the first run's. */
 static long futex_wait(struct task *t, uaddr_t uaddr, bool shared, uint32_t val,
 		       uaddr_t utime, uint32_t bitset, bool absolute, bool realtime)
 {
-	if (t->rerun && t->futex_q) {
-		if (t->futex_q->woken) {
+	if (t->rerun) {
+		if (t->futex_q && t->futex_q->woken) {
 			q_remove(t);
 			return 0;
 		}
-		if (t->timed_out) {
-			q_remove(t);
+		if (t->timed_out)
 			return -ETIMEDOUT;
-		}
-		if (signal_pending(t)) {
-			q_remove(t);
+		if (signal_pending(t))
 			return -EWOULDBLOCK_TASK;	/* becomes the restart code */
-		}
-		if (utime)
-			wait_until(t, &t->deadline);
-		return -EWOULDBLOCK_TASK;
 	}
+	q_remove(t);
 	if (!bitset)
 		return -EINVAL;
 	struct futex_key k;
 	int err = get_key(t, uaddr, shared, &k);
 	if (err)
 		return err;
-	if (utime) {
+	if (utime && !t->rerun) {
 		struct timespec ts;
 		if ((err = get_user_timespec(t, utime, &ts)))
 			return err;
@@ -131,16 +162,7 @@ static long futex_wait(struct task *t, uaddr_t uaddr, bool shared, uint32_t val,
 		return -EAGAIN;
 	if (utime && ts_cmp(mono_now(), t->deadline) >= 0)
 		return -ETIMEDOUT;
-	struct futex_q *q = xzalloc(sizeof(*q));
-	q->key = k;
-	q->bitset = bitset;
-	q->task = t;
-	list_add_tail(&q->node, &waiters);
-	t->futex_q = q;
-	if (utime)
-		wait_until(t, &t->deadline);
-	t->restart_code = ERESTARTSYS;
-	return -EWOULDBLOCK_TASK;
+	return q_add(t, k, bitset, utime != 0);
 }
 
 static long futex_requeue(struct task *t, uaddr_t u1, uaddr_t u2, bool shared, int nwake,
@@ -211,9 +233,9 @@ static long futex_wake_op(struct task *t, uaddr_t u1, uaddr_t u2, bool shared, i
 	case FUTEX_OP_CMP_GE: pass = (int)old >= cmparg; break;
 	default: return -ENOSYS;
 	}
-	int done = wake_key(k1, n1, FUTEX_BITSET_MATCH_ANY);
+	int done = wake_key(k1, at_least_one(n1), FUTEX_BITSET_MATCH_ANY);
 	if (pass)
-		done += wake_key(k2, n2, FUTEX_BITSET_MATCH_ANY);
+		done += wake_key(k2, at_least_one(n2), FUTEX_BITSET_MATCH_ANY);
 	return done;
 }
 
@@ -238,7 +260,7 @@ long sys_futex(struct task *t, const struct sysargs *a)
 		if (!bits)
 			return -EINVAL;
 		int err = get_key(t, uaddr, shared, &k);
-		return err ? err : wake_key(k, (int)val, bits);
+		return err ? err : wake_key(k, at_least_one((int)val), bits);
 	}
 	case FUTEX_REQUEUE:
 		return futex_requeue(t, uaddr, uaddr2, shared, (int)val, (int)utime, false, 0);

@@ -6,6 +6,9 @@
 
 #define SIGBIT(s) (1ULL << ((s) - 1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+/* Linux's MINSIGSTKSZ (uapi asm/signal.h): what sigaltstack accepts. */
+#define LINUX_MINSIGSTKSZ 2048
+int altstack_set(struct task *t, uint64_t ss_sp, int flags, uint64_t size);
 
 struct sighand *sighand_new(void);
 void sigpending_init(struct sigpending *p);

@@ -343,6 +343,29 @@ static bool on_altstack(struct task *t, uint64_t sp)
 	return t->altstack.size && sp > t->altstack.sp && sp - t->altstack.sp <= t->altstack.size;
 }
 
+/* Sets the alternate stack as Linux's do_sigaltstack: not while on it,
+ * a known mode, and at least Linux's MINSIGSTKSZ (a constant, where the
+ * host libc's MINSIGSTKSZ may be its own run-time size). */
+int altstack_set(struct task *t, uint64_t ss_sp, int flags, uint64_t size)
+{
+	if (on_altstack(t, t->regs.r.rsp))
+		return -EPERM;
+	int mode = flags & ~SS_AUTODISARM;
+	if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (mode == SS_DISABLE) {
+		t->altstack.sp = t->altstack.size = 0;
+		t->altstack.flags = SS_DISABLE;
+		return 0;
+	}
+	if (size < LINUX_MINSIGSTKSZ)
+		return -ENOMEM;
+	t->altstack.sp = ss_sp;
+	t->altstack.size = size;
+	t->altstack.flags = flags & SS_AUTODISARM;
+	return 0;
+}
+
 static int altstack_flags(struct task *t, uint64_t sp)
 {
 	if (!t->altstack.size || (t->altstack.flags & SS_DISABLE))
@@ -519,11 +542,9 @@ long sys_rt_sigreturn(struct task *t, const struct sysargs *a UNUSED)
 	uint64_t fix = 0x40000 | 0x800 | 0x400 | 0x100 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1 | 0x10000;
 	r->eflags = (r->eflags & ~fix) | (sc->eflags & fix);
 	t->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
-	if (!on_altstack(t, r->rsp) && f.uc.uc_stack.ss_size >= (uint64_t)MINSIGSTKSZ) {
-		t->altstack.sp = f.uc.uc_stack.ss_sp;
-		t->altstack.size = f.uc.uc_stack.ss_size;
-		t->altstack.flags = f.uc.uc_stack.ss_flags & ~SS_ONSTACK;
-	}
+	/* As Linux's restore_altstack: the frame's stack is set as
+	 * sigaltstack would, and a refusal is no error. */
+	altstack_set(t, f.uc.uc_stack.ss_sp, f.uc.uc_stack.ss_flags, f.uc.uc_stack.ss_size);
 	if (sc->fpstate) {
 		size_t n = plat_fpstate_size();
 		char *xs = xmalloc(n);

@@ -279,21 +279,9 @@ long sys_sigaltstack(struct task *t, const struct sysargs *a)
 	if (a->a[0]) {
 		if (copy_from_user(t, &ss, a->a[0], sizeof(ss)))
 			return -EFAULT;
-		if (on)
-			return -EPERM;
-		int mode = ss.flags & ~SS_AUTODISARM;
-		if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
-			return -EINVAL;
-		if (mode == SS_DISABLE) {
-			t->altstack.sp = t->altstack.size = 0;
-			t->altstack.flags = SS_DISABLE;
-		} else {
-			if (ss.size < (uint64_t)MINSIGSTKSZ)
-				return -ENOMEM;
-			t->altstack.sp = ss.sp;
-			t->altstack.size = ss.size;
-			t->altstack.flags = ss.flags & SS_AUTODISARM;
-		}
+		int err = altstack_set(t, ss.sp, ss.flags, ss.size);
+		if (err)
+			return err;
 	}
 	if (a->a[1] && copy_to_user(t, a->a[1], &old, sizeof(old)))
 		return -EFAULT;
@@ -477,11 +465,7 @@ long sys_setitimer(struct task *t, const struct sysargs *a)
 
 long sys_restart_syscall(struct task *t, const struct sysargs *a UNUSED)
 {
-	/* Only sleeps restart through here: finish the original sleep. */
-	struct timespec now = mono_now();
-	if (ts_cmp(now, t->deadline) >= 0)
-		return 0;
-	t->restart_code = ERESTART_RESTARTBLOCK;
-	wait_until(t, &t->deadline);
-	return -EWOULDBLOCK_TASK;
+	/* Only relative sleeps restart through here: finish the original
+	 * sleep, with the rem it was given. */
+	return sleep_until_deadline(t, t->sleep_rem, false);
 }

@@ -2,6 +2,7 @@
  * guest mostly asks the vDSO, never reaching here); sleeping parks the
  * task on the kernel's timer list. */
 #include "task.h"
+#include "ksignal.h"
 #include "ksyscall.h"
 #include "uaccess.h"
 #include "waitq.h"
@@ -102,15 +103,31 @@ long sys_time(struct task *t, const struct sysargs *a)
 	return now;
 }
 
-/* The sleep shared by nanosleep and clock_nanosleep. The deadline is
- * fixed on the first run and kept in the task across reruns. */
-static long sleep_until_deadline(struct task *t, uaddr_t urem)
+/* The sleep shared by nanosleep, clock_nanosleep and restart_syscall.
+ * The deadline is fixed on the first run and kept in the task across
+ * reruns. As in Linux, a signal ends a relative sleep with the time left
+ * written to *rem (EFAULT if it can't be) and ERESTART_RESTARTBLOCK: a
+ * handler makes that EINTR whatever SA_RESTART says, and without one
+ * restart_syscall sleeps on to the same deadline. An absolute sleep ends
+ * with ERESTARTNOHAND and runs again as it was. The signal is looked at
+ * here, before the task parks, since rem must be written as the wait
+ * ends (the loop only reruns us when a signal wakes the sleep). */
+long sleep_until_deadline(struct task *t, uaddr_t urem, bool absolute)
 {
 	struct timespec now = mono_now();
 	if (ts_cmp(now, t->deadline) >= 0)
 		return 0;
-	(void)urem;	/* written when a signal cuts the sleep short */
+	if (signal_pending(t)) {
+		if (absolute)
+			return -ERESTARTNOHAND;
+		struct timespec left = ts_sub(t->deadline, now);
+		if (urem && copy_to_user(t, urem, &left, sizeof(left)))
+			return -EFAULT;
+		t->sleep_rem = urem;
+		return -ERESTART_RESTARTBLOCK;
+	}
 	wait_until(t, &t->deadline);
+	t->restart_code = absolute ? ERESTARTNOHAND : ERESTART_RESTARTBLOCK;
 	return -EWOULDBLOCK_TASK;
 }
 
@@ -123,7 +140,7 @@ long sys_nanosleep(struct task *t, const struct sysargs *a)
 			return err;
 		t->deadline = ts_add(mono_now(), req);
 	}
-	return sleep_until_deadline(t, a->a[1]);
+	return sleep_until_deadline(t, a->a[1], false);
 }
 
 long sys_clock_nanosleep(struct task *t, const struct sysargs *a)
@@ -153,7 +170,7 @@ long sys_clock_nanosleep(struct task *t, const struct sysargs *a)
 		}
 		t->deadline = ts_add(mono_now(), req);
 	}
-	return sleep_until_deadline(t, flags & TIMER_ABSTIME ? 0 : a->a[3]);
+	return sleep_until_deadline(t, a->a[3], flags & TIMER_ABSTIME);
 }
 
 long sys_getrandom(struct task *t, const struct sysargs *a)

@@ -5,6 +5,7 @@
 #include "uaccess.h"
 #include "ksignal.h"
 #include "waitq.h"
+#include "vfs.h"
 #include <stdarg.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -180,6 +181,9 @@ void syscall_dispatch(struct task *t)
 	}
 	if (ret == -EWOULDBLOCK_TASK)	/* the task was killed or parked */
 		return;
+	current = t;	/* a file the call held may be released now */
+	fd_unpin_all(t);
+	current = NULL;
 	if (trace_enabled)
 		trace(t, d, ret == -EJUSTRETURN ? regs_ret(&t->regs) : ret);
 	if (ret == -ENORETURN)

@@ -56,6 +56,7 @@ struct task {
 	 * handler says otherwise before blocking), as in Linux. */
 	int restart_code;
 	struct timespec deadline;	/* CLOCK_MONOTONIC; kept across reruns */
+	uaddr_t sleep_rem;		/* a sleep's rem, for restart_syscall */
 	struct list_head waiters;	/* struct waiter, while blocked */
 	struct timer *timer;
 	struct list_head ready_node;	/* on the loop's ready list */
@@ -73,6 +74,9 @@ struct task {
 	uaddr_t clear_child_tid;
 	int vfork_child;		/* vfork: the child we wait for */
 	struct futex_q *futex_q;	/* while in FUTEX_WAIT */
+	/* The files the call looked up by fd, held until it ends (fd_get). */
+	struct { int fd; struct file *file; } fd_pins[4];
+	int fd_npins;
 	const void *lock_blocker;	/* F_SETLKW: the owner of the lock it waits for */
 	uaddr_t robust_list;
 	size_t robust_len;
@@ -147,6 +151,8 @@ void process_exit_code(struct process *p, int code);
 void process_exit(struct process *p, int sig);
 void itimer_cancel_all(struct process *p);
 void futex_cancel(struct task *t);
+/* Takes a waiter no wake took off its futex queue (task_unwait). */
+void futex_unwait(struct task *t);
 void pidfd_process_exited(void);
 struct file;
 /* The pid a pidfd names, or -EBADF for another kind of file. */

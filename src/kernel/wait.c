@@ -10,6 +10,7 @@ struct waiter {
 	struct list_head qnode;		/* on the wait queue */
 	struct list_head tnode;		/* on the task's list */
 	struct task *t;
+	unsigned key;			/* poll events it waits for; 0: any */
 };
 
 struct timer {
@@ -23,8 +24,14 @@ static struct list_head timers = LIST_HEAD_INIT(timers);
 
 void wait_on(struct task *t, struct waitq *q)
 {
+	wait_on_key(t, q, 0);
+}
+
+void wait_on_key(struct task *t, struct waitq *q, unsigned key)
+{
 	struct waiter *w = xmalloc(sizeof(*w));
 	w->t = t;
+	w->key = key;
 	list_add_tail(&w->qnode, &q->head);
 	list_add_tail(&w->tnode, &t->waiters);
 }
@@ -85,6 +92,7 @@ void task_unwait(struct task *t)
 		free(t->timer);
 		t->timer = NULL;
 	}
+	futex_unwait(t);
 }
 
 size_t progress_take(struct task *t)
@@ -134,6 +142,23 @@ void wake_up(struct waitq *q)
 	while (!list_empty(&q->head)) {
 		struct waiter *w = list_entry(q->head.next, struct waiter, qnode);
 		task_wake(w->t);	/* frees w */
+	}
+}
+
+/* task_wake frees every waiter of its task, which may include the next
+ * one on this queue: so each wake looks again from the head. */
+void wake_up_key(struct waitq *q, unsigned key)
+{
+	for (;;) {
+		struct waiter *w, *hit = NULL;
+		list_for_each_entry(w, &q->head, qnode)
+			if (!w->key || (w->key & key)) {
+				hit = w;
+				break;
+			}
+		if (!hit)
+			return;
+		task_wake(hit->t);
 	}
 }
 

@@ -10,6 +10,10 @@ struct waitq { struct list_head head; };
 static inline void waitq_init(struct waitq *q) { list_init(&q->head); }
 
 void wait_on(struct task *t, struct waitq *q);
+/* Waits on q only for a wake that announces one of the poll events in
+ * key (an EPOLLET entry's watcher: Linux's ep_poll_callback skips a wake
+ * whose key its entry did not ask for). */
+void wait_on_key(struct task *t, struct waitq *q, unsigned key);
 /* Waits until the absolute CLOCK_MONOTONIC time `when`. */
 void wait_until(struct task *t, const struct timespec *when);
 /* Waits for a host fd (console, host socket) to become ready. */
@@ -17,6 +21,11 @@ void wait_hostfd(struct task *t, int fd, unsigned events);
 /* Before a host fd closes: its waiters wake (and find it gone). */
 void hostfd_unwatch(int fd);
 void wake_up(struct waitq *q);
+/* Wakes the waiters of q, but for those waiting on a key without any of
+ * the poll events in `key`: what the change announces (POLLOUT when room
+ * was made, POLLIN when data came), as Linux's wake_up_poll. A key of 0
+ * announces nothing: only waiters without a key wake. */
+void wake_up_key(struct waitq *q, unsigned key);
 /* A timer that calls fn(arg) once at `when` (CLOCK_MONOTONIC). */
 struct timer *timer_add(const struct timespec *when, void (*fn)(void *), void *arg);
 void timer_cancel(struct timer *tm);
@@ -48,6 +57,10 @@ struct timespec ts_sub(struct timespec a, struct timespec b);
 /* The time left until t->deadline, clamped at zero (what calls with a
  * timeout write back). */
 struct timespec deadline_left(struct task *t);
+/* Sleeps until t->deadline (sys_time.c): nanosleep, clock_nanosleep and
+ * their restart_syscall; urem gets the time left if a signal cuts a
+ * relative sleep short. */
+long sleep_until_deadline(struct task *t, uaddr_t urem, bool absolute);
 
 /* For the event loop. */
 int timers_next_timeout_ms(void);

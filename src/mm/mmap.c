@@ -153,7 +153,10 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE_SIZE - 1))
 			return -EINVAL;
-		if (addr > TASK_SIZE - len || addr < MMAP_MIN_ADDR)
+		/* Above the top, as Linux's get_unmapped_area: ENOMEM. */
+		if (addr > TASK_SIZE - len)
+			return -ENOMEM;
+		if (addr < MMAP_MIN_ADDR)
 			return (flags & MAP_FIXED) ? -EPERM : -ENOMEM;
 		if (range_has_stub(mm, addr, addr + len))
 			return -ENOMEM;

@@ -16,6 +16,7 @@
 #include "unix.h"
 #include "ksignal.h"
 #include "uaccess.h"
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 
@@ -49,7 +50,7 @@ void unix_msg_free(struct unix_msg *msg)
 		/* Linux's unix_write_space: writers wake once a quarter of
 		 * the buffer is free again. */
 		if (from->sk.wmem * 4 <= (size_t)from->sk.sndbuf)
-			wake_up(&from->sk.wait);
+			wake_up_key(&from->sk.wait, POLLOUT | POLLWRNORM | POLLWRBAND);
 		sock_put(&from->sk);
 	}
 	if (msg->conn)
@@ -67,7 +68,7 @@ void unix_enqueue(struct unix_sock *to, struct unix_msg *msg)
 	unix_inflight(&msg->scm, 1);
 	list_add_tail(&msg->node, &to->queue);
 	to->qlen++;
-	wake_up(&to->sk.wait);
+	wake_up_key(&to->sk.wait, POLLIN | POLLRDNORM | POLLRDBAND);
 }
 
 static void dequeue(struct unix_sock *u, struct unix_msg *msg)

@@ -1,0 +1,78 @@
+/* futex_signal: a futex hand-off between two threads while a third
+ * sends the waiter signals as fast as it can (as JavaScriptCore suspends
+ * its threads with SIGPWR). A FUTEX_WAIT returns 0 only when a FUTEX_WAKE
+ * took it off the queue, and FUTEX_WAKE counts exactly the waiters it
+ * took: so the sum of what the wakes returned must equal the number of
+ * waits that returned 0, whatever the signals did to the other waits. A
+ * wait ended by a signal that leaves its waiter queued spends a later
+ * wake on nobody. */
+#include "abi.h"
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#define ROUNDS 3000
+
+static _Atomic uint32_t seq;
+static atomic_int arrived = -1, stop, waiter_tid;
+static long zeros, wakes, others;
+
+static void on_sig(int s) { (void)s; }
+
+static void *waiter(void *arg)
+{
+	(void)arg;
+	waiter_tid = gettid();
+	for (int i = 0; i < ROUNDS; i++) {
+		atomic_store(&arrived, i);
+		while (atomic_load(&seq) == (uint32_t)i) {
+			struct timespec to = { 0, 20 * 1000 * 1000 };
+			long r = syscall(SYS_futex, &seq, FUTEX_WAIT_PRIVATE, i, &to, NULL, 0);
+			if (r == 0)
+				zeros++;
+			else if (errno != EINTR && errno != EAGAIN && errno != ETIMEDOUT)
+				others++;
+		}
+	}
+	return NULL;
+}
+
+static void *storm(void *arg)
+{
+	pid_t pid = getpid();
+	(void)arg;
+	while (!atomic_load(&stop))
+		syscall(SYS_tgkill, pid, atomic_load(&waiter_tid), SIGUSR1);
+	return NULL;
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_sig, .sa_flags = SA_RESTART };
+	MUST(sigaction(SIGUSR1, &sa, NULL));
+	pthread_t w, s;
+	MUST(pthread_create(&w, NULL, waiter, NULL) ? -1 : 0);
+	while (!atomic_load(&waiter_tid))
+		sched_yield();
+	MUST(pthread_create(&s, NULL, storm, NULL) ? -1 : 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		while (atomic_load(&arrived) != i)
+			sched_yield();
+		atomic_store(&seq, i + 1);
+		long r = syscall(SYS_futex, &seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		if (r > 0)
+			wakes += r;
+	}
+	pthread_join(w, NULL);
+	atomic_store(&stop, 1);
+	pthread_join(s, NULL);
+	P("rounds", "%d", ROUNDS);
+	P("wakes match waits that returned 0", "%s", wakes == zeros ? "yes" : "no");
+	P("other errors", "%ld", others);
+	if (wakes != zeros)
+		fprintf(stderr, "wakes %ld, waits returning 0 %ld\n", wakes, zeros);
+	return 0;
+}
