@@ -157,6 +157,11 @@ long plat_write_mem(int tid, uint64_t dst, const void *src, size_t n)
 
 int plat_maps_fd(int tid)
 {
+	return cur->maps_fd ? cur->maps_fd(tid) : proc_maps_fd(tid);
+}
+
+int proc_maps_fd(int tid)
+{
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/maps", tid);
 	return open(path, O_RDONLY | O_CLOEXEC);

@@ -96,5 +96,6 @@ int plat_pass_fd(int tid, int fd);
  * stop at the first unmapped page. */
 long plat_read_mem(int tid, void *dst, uint64_t src, size_t n);
 long plat_write_mem(int tid, uint64_t dst, const void *src, size_t n);
-/* Reads the host's view of the guest address space (/proc/tid/maps). */
+/* The host's view (as /proc/tid/maps) of the address space of a guest
+ * process plat_spawn() just made, before any guest code ran in it. */
 int plat_maps_fd(int tid);

@@ -30,6 +30,8 @@ struct platform {
 	/* A page of guest memory, in the stub, the kernel may use as
 	 * scratch for a host call made on behalf of thread `tid`. */
 	uint64_t (*scratch)(int tid);
+	/* plat_maps_fd(), where the platform knows better than /proc. */
+	int (*maps_fd)(int tid);
 };
 
 extern const struct platform ptrace_platform, systrap_platform;
@@ -62,6 +64,8 @@ void stub_namespaces_init(void);
 void stub_enter_namespaces(void);
 void stub_drop_privileges(void);
 
+/* /proc/tid/maps, open. */
+int proc_maps_fd(int tid);
 /* The platform's scratch memory for `tid` (see struct platform). */
 uint64_t plat_scratch(int tid);
 

@@ -316,9 +316,12 @@ static int wait_for(struct sthread *t, uint32_t want)
 		}
 		s->kernel_waiting = 1;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* Sleep only on the state just seen: a post after this read
+		 * changes the word, and the wait returns at once. */
+		uint32_t seen = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
 		struct timespec ts = { 0, 10000000 };
-		if (!posted(t))
-			syscall(SYS_futex, &s->state, FUTEX_WAIT, s->state, &ts, NULL, 0);
+		if (seen != ST_EVENT)
+			syscall(SYS_futex, &s->state, FUTEX_WAIT, seen, &ts, NULL, 0);
 		s->kernel_waiting = 0;
 	}
 	if (s->event != want || !take_frame(t)) {
@@ -855,16 +858,17 @@ static _Noreturn void exec_stub(int ctl, struct space *sp)
 	_exit(127);
 }
 
-static int systrap_spawn(int *out_tid)
+/* A stub process made from the stub's image, stopped in its first frame. */
+static struct sthread *spawn_stub(void)
 {
 	int ctl[2];	/* [0] the kernel's end, [1] the guest's */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl))
-		return -errno;
+		return NULL;
 	struct space *sp = space_new();
 	if (!sp) {
 		close(ctl[0]);
 		close(ctl[1]);
-		return -ENOMEM;
+		return NULL;
 	}
 	struct st_header *h = (struct st_header *)sp->map;
 	h->filter_len = stub_filter_systrap(h->filter, ARRAY_SIZE(h->filter));
@@ -873,22 +877,79 @@ static int systrap_spawn(int *out_tid)
 		exec_stub(ctl[1], sp);
 	close(ctl[1]);
 	if (pid < 0) {
-		int e = errno;
 		close(ctl[0]);
 		sp->refs = 1;
 		space_put(sp);
-		return -e;
+		return NULL;
 	}
 	struct sthread *t = thread_add(pid, pid, 0, sp);
 	if (wait_for(t, ST_EV_READY)) {
 		kill(pid, SIGKILL);
 		close(ctl[0]);
-		return -ENOEXEC;	/* its exit comes through waitpid */
+		return NULL;	/* its exit comes through waitpid */
 	}
 	/* The host's initial TLS bases are zero. */
 	chan_add(pid, ctl[0]);
-	*out_tid = pid;
+	return t;
+}
+
+/* Every new guest process is a fork of one stub process that never runs
+ * guest code, the zygote: cloning a process of a few pages is much cheaper
+ * than a host exec and the stub's set-up (signal handlers, filter,
+ * privileges) each time, and its children need nothing of that redone. */
+static struct sthread *zygote;
+static int zygote_maps = -1;	/* its address space, as /proc shows it */
+
+static int zygote_ready(void)
+{
+	if (zygote && alive(zygote))
+		return 0;
+	if (zygote)
+		give_up(zygote);	/* reaped with the others */
+	zygote = spawn_stub();
+	if (!zygote)
+		return -EAGAIN;
+	/* The host's initial stack is no use to anyone: the zygote goes. */
+	char buf[8192];
+	int fd = proc_maps_fd(zygote->tid);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned long s, e;
+		if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &s, &e) == 2) {
+			const long args[6] = { (long)s, (long)(e - s) };
+			systrap_host_syscall(zygote->tid, SYS_munmap, args);
+		}
+	}
+	if (zygote_maps >= 0)
+		close(zygote_maps);
+	zygote_maps = memfd_create("persona-zygote-maps", MFD_CLOEXEC);
+	fd = proc_maps_fd(zygote->tid);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (zygote_maps < 0 || n <= 0 || write(zygote_maps, buf, n) != n) {
+		give_up(zygote);
+		zygote = NULL;
+		return -EAGAIN;
+	}
 	return 0;
+}
+
+static int systrap_maps_fd(int tid)
+{
+	(void)tid;	/* a fork of the zygote, untouched */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", zygote_maps);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static int systrap_spawn(int *out_tid)
+{
+	int err = zygote_ready();
+	return err ? err : clone_fork(zygote, SIGCHLD, out_tid);
 }
 
 const struct platform systrap_platform = {
@@ -912,4 +973,5 @@ const struct platform systrap_platform = {
 	.clone = systrap_clone,
 	.exit_thread = systrap_exit_thread,
 	.scratch = systrap_scratch,
+	.maps_fd = systrap_maps_fd,
 };
