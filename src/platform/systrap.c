@@ -30,6 +30,7 @@
 #include "platform_impl.h"
 #include "../../stub/systrap_layout.h"
 #include "sigframe.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -799,6 +800,36 @@ static bool systrap_available(void)
 	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
 }
 
+/* At the kernel's exit: every host process of the guests is a child of the
+ * kernel (CLONE_PARENT) and dies with it by its parent-death signal, but a
+ * guest could also have made one through the stub's own clone, which no
+ * parent-death signal covers: all of the kernel's children go. */
+static void kill_children(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[64], buf[512];
+	while (d && (e = readdir(d))) {
+		int pid = atoi(e->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		char *p = strrchr(buf, ')');
+		int ppid;
+		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == getpid())
+			kill(pid, SIGKILL);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* TSC cycles per `ns` nanoseconds, measured (the stub has no clock). */
 static uint64_t tsc_cycles(uint64_t ns)
 {
@@ -813,6 +844,7 @@ static int systrap_init(void)
 	cpu_set_t cpus;
 	spin_allowed = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1;
 	stub_spin_cycles = spin_allowed ? tsc_cycles(STUB_SPIN_NS) : 0;
+	atexit(kill_children);
 	stub_image_fd = memfd_create("persona-stub", MFD_CLOEXEC);
 	if (stub_image_fd < 0)
 		kpanic("memfd_create: %s", strerror(errno));

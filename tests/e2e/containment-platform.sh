@@ -59,6 +59,35 @@ else
 	pass gadget-jump-host
 fi
 
+# Under systrap each guest process has a region of its own: a forked
+# child and its parent never see each other's writes there. A host process
+# a guest makes through the stub's own clone dies with persona (it runs
+# under a subreaper here, which would inherit anything left behind).
+if [ "$PLATFORM" = systrap ]; then
+	expect regions-apart 0 "the child sees its parent's mark: no
+the parent sees its child's mark: no" -- "$gadget" regions
+	left=$(python3 - "$PERSONA" "$gadget" <<'PY'
+import ctypes, os, subprocess, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)	# PR_SET_CHILD_SUBREAPER
+subprocess.run([sys.argv[1], "run", "--", sys.argv[2], "stubclone"], stdin=subprocess.DEVNULL,
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+time.sleep(0.5)
+kids = [p for p in os.listdir("/proc") if p.isdigit() and
+        open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
+alive = [p for p in kids if open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()[0] != "Z"]
+print(len(alive))
+for p in kids:
+    os.kill(int(p), 9)
+    os.waitpid(int(p), 0)
+PY
+)
+	if [ "$left" = 0 ]; then
+		pass stubclone-dies-with-persona
+	else
+		fail stubclone-dies-with-persona "$left host processes outlived persona"
+	fi
+fi
+
 # A guest scribbling on its stub's shared pages while it maps files hurts
 # only itself: another guest's mappings show its own files, and its exec
 # (a dynamic program, which maps the loader and libc) works.

@@ -5,6 +5,12 @@
  *   gadget stubjump PATH
  *                      jumps to each syscall instruction of the systrap
  *                      stub with openat(PATH, O_CREAT), in a child each
+ *   gadget regions     under systrap: a forked child and its parent each
+ *                      write their stub's shared region; neither sees the
+ *                      other's writes
+ *   gadget stubclone   under systrap: makes a host process of its own by
+ *                      jumping to a syscall of the stub with clone's
+ *                      number; it must not outlive persona
  *   gadget scratch     a process of another uid scribbles over its stub's
  *                      shared pages (the ptrace stub's scratch page, the
  *                      systrap stub's slots) from one thread while another
@@ -134,6 +140,53 @@ static int stubjump(const char *path)
 	return other != 0;
 }
 
+static int regions(void)
+{
+	volatile uint64_t *mark = (volatile uint64_t *)(SYSTRAP_REGION + 0x100);
+	*mark = 0x1111;
+	pid_t pid = fork();
+	if (pid == 0) {
+		printf("the child sees its parent's mark: %s\n", *mark == 0x1111 ? "yes" : "no");
+		*mark = 0x2222;
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	printf("the parent sees its child's mark: %s\n", *mark == 0x2222 ? "yes" : "no");
+	return 0;
+}
+
+/* A syscall of the stub followed by ud2 (its signal return): the clone
+ * comes back in both processes as a SIGILL there. */
+static sigjmp_buf ill_jmp;
+
+static void on_ill(int sig)
+{
+	(void)sig;
+	siglongjmp(ill_jmp, 1);
+}
+
+static int stubclone(void)
+{
+	const unsigned char *text = (const unsigned char *)SYSTRAP_TEXT;
+	uint64_t at = 0;
+	for (size_t off = 0; off + 3 < 4096 && !at; off++)
+		if (text[off] == 0x0f && text[off + 1] == 0x05 && text[off + 2] == 0x0f && text[off + 3] == 0x0b)
+			at = SYSTRAP_TEXT + off;
+	if (!at) {
+		printf("no syscall; ud2 in the stub\n");
+		return 1;
+	}
+	struct sigaction sa = { .sa_handler = on_ill, .sa_flags = SA_NODEFER };
+	sigaction(SIGILL, &sa, NULL);
+	if (sigsetjmp(ill_jmp, 1) == 0) {
+		__asm__ volatile("mov %0, %%rax\n\tmov %1, %%rdi\n\txor %%esi, %%esi\n\tjmp *%2"
+				 :: "r"((long)SYS_clone), "r"((long)(0x8000 /* CLONE_PARENT */ | SIGCHLD)), "r"(at)
+				 : "rax", "rdi", "rsi", "memory");
+	}
+	printf("back from the stub's clone\n");
+	return 0;
+}
+
 static volatile int stop;
 
 static void *scribble(void *arg)
@@ -224,6 +277,10 @@ int main(int argc, char **argv)
 		return jump(argv[2]);
 	if (argc > 2 && !strcmp(argv[1], "stubjump"))
 		return stubjump(argv[2]);
+	if (argc > 1 && !strcmp(argv[1], "regions"))
+		return regions();
+	if (argc > 1 && !strcmp(argv[1], "stubclone"))
+		return stubclone();
 	if (argc > 1 && !strcmp(argv[1], "scratch"))
 		return scratch();
 	return 2;
