@@ -109,7 +109,22 @@ static long host_map(struct task *t, uaddr_t addr, size_t len, int prot, int fla
 	int kfd = file_host_fd(f);
 	if (kfd < 0)
 		return kfd;
+	/* The fd is in the guest process for a moment, where its other
+	 * threads could take it off the channel (the systrap stub's calls
+	 * are theirs to make): it never grants more than the mapping needs.
+	 * A tmpfs file's memfd is writable, whatever the guest opened. */
+	int ro = -1;
+	if (((flags & MAP_TYPE) == MAP_PRIVATE || (f->flags & O_ACCMODE) == O_RDONLY) &&
+	    (fcntl(kfd, F_GETFL) & O_ACCMODE) != O_RDONLY) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", kfd);
+		if ((ro = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return -errno;
+		kfd = ro;
+	}
 	int gfd = plat_pass_fd(t->host_tid, kfd);
+	if (ro >= 0)
+		close(ro);
 	if (gfd < 0)
 		return gfd;
 	long r = HOST(t, SYS_mmap, addr, len, prot, hflags, gfd, off);

