@@ -259,4 +259,21 @@ void stub_drop_privileges(void)
 	syscall(SYS_capset, &h, d);
 	struct rlimit nofile = { 16, 16 };
 	setrlimit(RLIMIT_NOFILE, &nofile);
+	/* A guest can make host processes through the systrap stub's own
+	 * clone, past persona's count of its processes: the host's count
+	 * stops them at a quarter of the machine's pids. */
+	struct rlimit nproc;
+	long pid_max = 32768;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+	if (f) {
+		if (fscanf(f, "%ld", &pid_max) != 1)
+			pid_max = 32768;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_NPROC, &nproc) == 0) {
+		rlim_t cap = (rlim_t)MAX(pid_max / 4, 1024);
+		nproc.rlim_cur = MIN(nproc.rlim_cur, cap);
+		nproc.rlim_max = MIN(nproc.rlim_max, cap);
+		setrlimit(RLIMIT_NPROC, &nproc);
+	}
 }
