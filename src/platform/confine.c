@@ -1,16 +1,18 @@
 /* The host kernel's own fence around every guest host process: defense in
  * depth under persona's trap handling, as gVisor fences its stubs.
  *
- * Guest system calls never reach this filter: under PTRACE_SYSEMU the host
- * stops the thread at syscall entry and skips the call before seccomp runs.
- * What the filter sees are the host calls made on the stub's gadget under
- * PTRACE_CONT, which persona makes for itself (memory mappings, the host
- * side of clone, a thread's exit, receiving an fd on the control channel).
- * If guest code ever ran a host call there — a bug in persona — it could
- * make only those, with those arguments, and anything else kills the
- * process. The stub process also runs with no_new_privs, no capabilities,
- * as nobody and in empty network, IPC and UTS namespaces when persona is
- * root, and with no host fd but its control channel. */
+ * Under ptrace, guest system calls never reach the filter: PTRACE_SYSEMU
+ * stops the thread at syscall entry and skips the call before seccomp
+ * runs. What the filter sees are the host calls made on the stub's gadget
+ * under PTRACE_CONT, which persona makes for itself (memory mappings, the
+ * host side of clone, a thread's exit, receiving an fd on the control
+ * channel). Under systrap the filter is the trap itself: every call from
+ * outside the stub's text becomes a SIGSYS for the stub to hand over, and
+ * the stub's own calls meet an allowlist of the same kind. Either way, a
+ * call that is not on the list kills the process. The stub process also
+ * runs with no_new_privs, no capabilities, as nobody and in empty network,
+ * IPC and UTS namespaces when persona is root, and with no host fd but its
+ * control channel (and systrap's kick eventfd). */
 #include "platform_impl.h"
 #include "../../stub/stub_layout.h"
 #include "../../stub/systrap_layout.h"
