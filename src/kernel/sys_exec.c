@@ -49,9 +49,12 @@ static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *count, 
 	/* One scratch buffer for all the strings: each is then copied out at
 	 * its own size (a fresh 128 KiB buffer per string costs an mmap). */
 	char *s = xmalloc(32 * PAGE_SIZE + 1);
+	struct user_pages *u = xmalloc(sizeof(*u));
+	user_pages_init(u, t);
 	for (; uv; n++) {
 		uint64_t p;
-		if (copy_from_user(t, &p, uv + n * 8, 8)) {
+		if (user_pages_read(u, &p, uv + n * 8, 8)) {
+			free(u);
 			free(s);
 			strv_free(v);
 			return -EFAULT;
@@ -62,8 +65,9 @@ static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *count, 
 			cap *= 2;
 			v = xrealloc(v, cap * sizeof(char *));
 		}
-		long len = strncpy_from_user(t, s, p, MAX_ARG_STRLEN + 1);
+		long len = user_pages_str(u, s, p, MAX_ARG_STRLEN + 1);
 		if (len < 0 || (size_t)len + 1 > MAX_ARG_STRLEN) {
+			free(u);
 			free(s);
 			v[n] = NULL;
 			strv_free(v);
@@ -73,11 +77,13 @@ static int copy_strings(struct task *t, uaddr_t uv, char ***out, size_t *count, 
 		v[n] = memcpy(xmalloc(len + 1), s, len + 1);
 		v[n + 1] = NULL;
 		if (*total > room || n >= MAX_ARG_STRINGS) {
+			free(u);
 			free(s);
 			strv_free(v);
 			return -E2BIG;
 		}
 	}
+	free(u);
 	free(s);
 	v[n] = NULL;
 	*out = v;

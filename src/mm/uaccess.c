@@ -51,6 +51,62 @@ long strncpy_from_user(struct task *t, char *dst, uaddr_t src, size_t max)
 	return -ENAMETOOLONG;
 }
 
+void user_pages_init(struct user_pages *u, struct task *t)
+{
+	u->t = t;
+	u->valid[0] = u->valid[1] = false;
+	u->next = 0;
+}
+
+/* The cached copy of the guest page at `page`, or NULL if unmapped. */
+static const char *user_page(struct user_pages *u, uaddr_t page)
+{
+	for (int i = 0; i < 2; i++)
+		if (u->valid[i] && u->page[i] == page)
+			return u->data[i];
+	unsigned i = u->next;
+	u->next ^= 1;
+	u->valid[i] = plat_read_mem(u->t->host_tid, u->data[i], page, PAGE_SIZE) == PAGE_SIZE;
+	u->page[i] = page;
+	return u->valid[i] ? u->data[i] : NULL;
+}
+
+int user_pages_read(struct user_pages *u, void *dst, uaddr_t src, size_t n)
+{
+	if (src + n < src)
+		return -EFAULT;
+	while (n) {
+		size_t off = src & (PAGE_SIZE - 1), k = MIN(n, PAGE_SIZE - off);
+		const char *p = user_page(u, src - off);
+		if (!p)
+			return -EFAULT;
+		memcpy(dst, p + off, k);
+		dst = (char *)dst + k;
+		src += k;
+		n -= k;
+	}
+	return 0;
+}
+
+long user_pages_str(struct user_pages *u, char *dst, uaddr_t src, size_t max)
+{
+	size_t done = 0;
+	while (done < max) {
+		uaddr_t a = src + done;
+		size_t off = a & (PAGE_SIZE - 1), k = MIN(max - done, PAGE_SIZE - off);
+		const char *p = a < src ? NULL : user_page(u, a - off);
+		if (!p)
+			return -EFAULT;
+		const char *nul = memchr(p + off, 0, k);
+		size_t take = nul ? (size_t)(nul - (p + off)) + 1 : k;
+		memcpy(dst + done, p + off, take);
+		if (nul)
+			return done + take - 1;
+		done += k;
+	}
+	return -ENAMETOOLONG;
+}
+
 static char *getname_flags(struct task *t, uaddr_t src, int *err, bool empty_ok)
 {
 	char *buf = xmalloc(PATH_MAX);

@@ -17,3 +17,19 @@ char *getname_empty_ok(struct task *t, uaddr_t src, int *err);
 int get_user_timespec(struct task *t, uaddr_t src, struct timespec *ts);
 /* Zeroes guest memory. */
 int clear_user(struct task *t, uaddr_t dst, size_t n);
+
+/* Reads many small pieces of guest memory (exec's argument and environment
+ * vectors and strings) a page at a time: one host call per page instead of
+ * one per piece. The guest may change the memory meanwhile, as it may
+ * while Linux copies; each piece is still read exactly once. */
+struct user_pages {
+	struct task *t;
+	uaddr_t page[2];
+	bool valid[2];
+	unsigned next;
+	char data[2][PAGE_SIZE];
+};
+void user_pages_init(struct user_pages *u, struct task *t);
+int user_pages_read(struct user_pages *u, void *dst, uaddr_t src, size_t n);
+/* As strncpy_from_user. */
+long user_pages_str(struct user_pages *u, char *dst, uaddr_t src, size_t max);

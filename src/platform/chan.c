@@ -91,7 +91,7 @@ static int chan_own(int tid, struct chan *c);
  * kcmp(2), or where the host has no kcmp, the same inode. */
 static bool same_file(int tid, int gfd, int fd)
 {
-	long r = syscall(SYS_kcmp, getpid(), tid, KCMP_FILE, fd, gfd);
+	long r = syscall(SYS_kcmp, kernel_pid(), tid, KCMP_FILE, fd, gfd);
 	if (r >= 0 || errno != ENOSYS)
 		return r == 0;
 	char path[64];
@@ -115,13 +115,19 @@ static int recv_fd(int tid)
 	g.mh.msg_iovlen = 1;
 	g.mh.msg_control = (void *)(base + offsetof(__typeof__(g), ctl));
 	g.mh.msg_controllen = sizeof(g.ctl.buf);
-	if (plat_write_mem(tid, base, &g, sizeof(g)) != sizeof(g))
+	/* systrap's scratch is in memory the kernel maps too */
+	void *direct = plat_scratch_ptr(tid);
+	if (direct)
+		memcpy(direct, &g, sizeof(g));
+	else if (plat_write_mem(tid, base, &g, sizeof(g)) != sizeof(g))
 		return -EFAULT;
 	long r = plat_host_syscall(tid, SYS_recvmsg, STUB_CTL_FD, base,
 				   MSG_CMSG_CLOEXEC | MSG_DONTWAIT, 0, 0, 0);
 	if (r < 0)
 		return (int)r;
-	if (plat_read_mem(tid, &g, base, sizeof(g)) != sizeof(g))
+	if (direct)
+		memcpy(&g, direct, sizeof(g));
+	else if (plat_read_mem(tid, &g, base, sizeof(g)) != sizeof(g))
 		return -EFAULT;
 	int gfd;
 	memcpy(&gfd, CMSG_DATA((struct cmsghdr *)g.ctl.buf), sizeof(int));

@@ -63,6 +63,7 @@ int plat_set_fpstate(int tid, const void *buf) { return cur->set_fpstate(tid, bu
 int plat_clone(int tid, unsigned long host_flags, int *child) { return cur->clone(tid, host_flags, child); }
 void plat_exit_thread(int tid) { cur->exit_thread(tid); }
 uint64_t plat_scratch(int tid) { return cur->scratch(tid); }
+void *plat_scratch_ptr(int tid) { return cur->scratch_ptr ? cur->scratch_ptr(tid) : NULL; }
 
 long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
@@ -87,6 +88,14 @@ size_t plat_xstate_size(void)
 	if (!__get_cpuid_count(0xd, 0, &a, &b, &c, &d) || b < 512 + 64)
 		return 512 + 64;	/* FXSAVE area and an XSAVE header */
 	return b;
+}
+
+int kernel_pid(void)
+{
+	static int pid;
+	if (!pid)
+		pid = getpid();
+	return pid;
 }
 
 void plat_kill(int tid)

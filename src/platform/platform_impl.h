@@ -30,6 +30,8 @@ struct platform {
 	/* A page of guest memory, in the stub, the kernel may use as
 	 * scratch for a host call made on behalf of thread `tid`. */
 	uint64_t (*scratch)(int tid);
+	/* The kernel's own pointer to that scratch, if it maps it (or NULL). */
+	void *(*scratch_ptr)(int tid);
 	/* plat_maps_fd(), where the platform knows better than /proc. */
 	int (*maps_fd)(int tid);
 };
@@ -64,10 +66,13 @@ void stub_namespaces_init(void);
 void stub_enter_namespaces(void);
 void stub_drop_privileges(void);
 
+/* persona's own pid (for kcmp), without a host call each time. */
+int kernel_pid(void);
 /* /proc/tid/maps, open. */
 int proc_maps_fd(int tid);
 /* The platform's scratch memory for `tid` (see struct platform). */
 uint64_t plat_scratch(int tid);
+void *plat_scratch_ptr(int tid);
 
 /* ptrace.c and gadget.c */
 void ptrace_defer(const struct plat_event *ev);

@@ -483,6 +483,12 @@ static uint64_t systrap_scratch(int tid)
 	return t ? ST_AREA(t->idx) + ST_SCRATCH_OFF : 0;
 }
 
+static void *systrap_scratch_ptr(int tid)
+{
+	struct sthread *t = lookup(tid);
+	return t ? (char *)slot(t) + ST_SCRATCH_OFF : NULL;
+}
+
 /* Whether host process `pid` is a child of ours not yet known. */
 static bool new_child(int pid)
 {
@@ -593,8 +599,8 @@ static int clone_fork(struct sthread *t, unsigned long flags, int *child)
 		 * the ones sent: another thread of its parent may have taken
 		 * the message off the shared socket first. */
 		if (send_fds(kfd, fds) || wait_for(c, ST_EV_READY) ||
-		    syscall(SYS_kcmp, getpid(), c->tid, KCMP_FILE, sv[1], ST_CTL_FD) ||
-		    syscall(SYS_kcmp, getpid(), c->tid, KCMP_FILE, sp->efd, ST_KICK_FD) ||
+		    syscall(SYS_kcmp, kernel_pid(), c->tid, KCMP_FILE, sv[1], ST_CTL_FD) ||
+		    syscall(SYS_kcmp, kernel_pid(), c->tid, KCMP_FILE, sp->efd, ST_KICK_FD) ||
 		    inherit_state(t, c)) {
 			give_up(c);
 			err = -EAGAIN;
@@ -1005,5 +1011,6 @@ const struct platform systrap_platform = {
 	.clone = systrap_clone,
 	.exit_thread = systrap_exit_thread,
 	.scratch = systrap_scratch,
+	.scratch_ptr = systrap_scratch_ptr,
 	.maps_fd = systrap_maps_fd,
 };
