@@ -58,7 +58,7 @@ extern const char systrap_stub_image[], systrap_stub_image_end[];
  * long between calls does not keep a CPU busy for it. On one CPU nobody
  * spins: the other side could not run meanwhile. */
 #define SPIN_MAX_NS	200000
-#define SPIN_MIN_NS	5000
+#define SPIN_MIN_NS	50000
 #define STUB_SPIN_NS	100000
 static uint64_t spin_ns = SPIN_MAX_NS, stub_spin_cycles;
 static bool spin_allowed;
