@@ -63,9 +63,14 @@ extern const char systrap_stub_image[], systrap_stub_image_end[];
 static uint64_t spin_ns = SPIN_MAX_NS, stub_spin_cycles;
 static bool spin_allowed;
 /* How long the kernel waits for a stub it asked something of before it
- * gives the guest process up (a stub that never answers is a guest that
- * broke its own stub). */
-#define STUB_DEADLINE_NS 10000000000LL
+ * gives the guest process up: a stub that never answers is a guest that
+ * broke its own stub (its other threads can write the slot and the stub's
+ * stack), and the whole kernel waits meanwhile, so the wait is short. A
+ * clone may copy the page tables of a large process: it gets longer.
+ * (Host calls that park the task instead of the kernel would remove the
+ * wait altogether: later work.) */
+#define STUB_DEADLINE_NS	2000000000LL
+#define CLONE_DEADLINE_NS	10000000000LL
 
 /* One guest address space: the region shared with its stub. */
 struct space {
@@ -304,6 +309,7 @@ static int wait_for(struct sthread *t, uint32_t want)
 {
 	struct st_slot *s = slot(t);
 	uint64_t start = now_ns();
+	uint64_t deadline = s->req == ST_REQ_CLONE ? CLONE_DEADLINE_NS : STUB_DEADLINE_NS;
 	for (unsigned spins = 0; !posted(t); spins++) {
 		if (spins < 4096) {
 			__builtin_ia32_pause();
@@ -311,7 +317,7 @@ static int wait_for(struct sthread *t, uint32_t want)
 		}
 		if (!alive(t))
 			return -ESRCH;
-		if (now_ns() - start > STUB_DEADLINE_NS) {
+		if (now_ns() - start > deadline) {
 			give_up(t);
 			return -ESRCH;
 		}
