@@ -24,6 +24,7 @@
 #   PLATFORMS      persona platforms, one column each ("ptrace systrap");
 #                  default: the platforms `persona --help` names, else one
 #                  "persona" column without --platform
+#   COMPARE        "NAME=BINARY ...": other persona builds, one column each
 #   BUN            a Bun binary for the HTTP row; without it a Bun cached in
 #                  BUILD_DIR/bench/bun (fetched once with `npm pack` when
 #                  npm reaches its registry), else node, else python3;
@@ -94,6 +95,12 @@ else
 	names+=(persona)
 	prefixes+=("$PERSONA run --quiet --")
 fi
+# COMPARE="NAME=BINARY ...": other persona builds, one column each (an
+# older revision, say), run without --platform.
+for c in ${COMPARE:-}; do
+	names+=("${c%%=*}")
+	prefixes+=("${c#*=} run --quiet --")
+done
 if command -v proot >/dev/null; then
 	names+=(proot)
 	prefixes+=("proot -r /")
