@@ -48,6 +48,7 @@
 #include <linux/futex.h>
 #include <linux/kcmp.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 
 extern const char systrap_stub_image[], systrap_stub_image_end[];
 
@@ -806,10 +807,21 @@ static void systrap_fd_ready(void)
 
 static bool systrap_available(void)
 {
-	/* The stub needs seccomp filters with SECCOMP_RET_TRAP (Linux 3.5)
-	 * and x86_64; every host persona runs on has both, but a container
-	 * may forbid seccomp: then ptrace it is. */
-	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
+	/* The stub needs a seccomp filter with SECCOMP_RET_TRAP (Linux 3.5,
+	 * x86_64): a container may forbid seccomp, and then ptrace it is.
+	 * Asked once, of a child that installs a filter that allows all. */
+	static int known = -1;
+	if (known >= 0)
+		return known;
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { 1, &allow };
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		      syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) ? 1 : 0);
+	int st;
+	known = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	return known;
 }
 
 /* At the kernel's exit: every host process of the guests is a child of the
