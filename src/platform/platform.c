@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <cpuid.h>
@@ -88,6 +90,29 @@ size_t plat_xstate_size(void)
 	if (!__get_cpuid_count(0xd, 0, &a, &b, &c, &d) || b < 512 + 64)
 		return 512 + 64;	/* FXSAVE area and an XSAVE header */
 	return b;
+}
+
+int stub_image_fd(const char *image, const char *end)
+{
+	int fd = memfd_create("persona-stub", MFD_CLOEXEC);
+	if (fd < 0)
+		kpanic("memfd_create: %s", strerror(errno));
+	size_t n = end - image;
+	if (write(fd, image, n) != (ssize_t)n)
+		kpanic("writing the stub: %s", strerror(errno));
+	return fd;
+}
+
+int sigchld_fd_open(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		kpanic("signalfd: %s", strerror(errno));
+	return fd;
 }
 
 int kernel_pid(void)

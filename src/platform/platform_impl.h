@@ -66,6 +66,11 @@ void stub_namespaces_init(void);
 void stub_enter_namespaces(void);
 void stub_drop_privileges(void);
 
+/* The stub's image in a memfd, for execveat. */
+int stub_image_fd(const char *image, const char *end);
+/* Blocks SIGCHLD and returns a signalfd for it: the host reports the ends
+ * of guest processes (the kernel's children) there. */
+int sigchld_fd_open(void);
 /* persona's own pid (for kcmp), without a host call each time. */
 int kernel_pid(void);
 /* /proc/tid/maps, open. */

@@ -46,21 +46,9 @@ void ptrace_defer(const struct plat_event *ev)
 
 static int ptrace_init(void)
 {
-	stub_memfd = memfd_create("persona-stub", MFD_CLOEXEC);
-	if (stub_memfd < 0)
-		kpanic("memfd_create: %s", strerror(errno));
-	size_t n = stub_image_end - stub_image;
-	if (write(stub_memfd, stub_image, n) != (ssize_t)n)
-		kpanic("writing the stub: %s", strerror(errno));
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	stub_memfd = stub_image_fd(stub_image, stub_image_end);
 	stub_namespaces_init();
-	sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sigchld_fd < 0)
-		kpanic("signalfd: %s", strerror(errno));
-	return sigchld_fd;
+	return sigchld_fd = sigchld_fd_open();
 }
 
 static void drain_sigchld(void)

@@ -95,7 +95,7 @@ struct sthread {
 	unsigned vi;		/* index in threads[] */
 };
 
-static int inner_epfd = -1, sigchld_fd = -1, stub_image_fd = -1;
+static int inner_epfd = -1, sigchld_fd = -1, stub_fd = -1;
 static struct space *spaces;
 static bool reap_pending;
 
@@ -869,21 +869,12 @@ static int systrap_init(void)
 	spin_allowed = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1;
 	stub_spin_cycles = spin_allowed ? tsc_cycles(STUB_SPIN_NS) : 0;
 	atexit(kill_children);
-	stub_image_fd = memfd_create("persona-stub", MFD_CLOEXEC);
-	if (stub_image_fd < 0)
-		kpanic("memfd_create: %s", strerror(errno));
-	size_t n = systrap_stub_image_end - systrap_stub_image;
-	if (write(stub_image_fd, systrap_stub_image, n) != (ssize_t)n)
-		kpanic("writing the stub: %s", strerror(errno));
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	stub_fd = stub_image_fd(systrap_stub_image, systrap_stub_image_end);
 	stub_namespaces_init();
-	sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	sigchld_fd = sigchld_fd_open();
 	inner_epfd = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-	if (sigchld_fd < 0 || inner_epfd < 0 || epoll_ctl(inner_epfd, EPOLL_CTL_ADD, sigchld_fd, &ev))
+	if (inner_epfd < 0 || epoll_ctl(inner_epfd, EPOLL_CTL_ADD, sigchld_fd, &ev))
 		kpanic("systrap platform: %s", strerror(errno));
 	return inner_epfd;
 }
@@ -899,7 +890,7 @@ static _Noreturn void exec_stub(int ctl, struct space *sp)
 	sigprocmask(SIG_SETMASK, &all, NULL);	/* until the first guest code */
 	/* Lift the fds clear of the low numbers first, so that placing one
 	 * cannot close another. */
-	int fds[4] = { ctl, sp->efd, sp->memfd, stub_image_fd };
+	int fds[4] = { ctl, sp->efd, sp->memfd, stub_fd };
 	for (int i = 0; i < 4; i++)
 		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100);
 	for (int i = 0; i < 3; i++)
