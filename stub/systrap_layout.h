@@ -55,6 +55,9 @@
 #define ST_REQ_SYSCALL	2	/* run host call nr(args), then ST_EV_DONE */
 #define ST_REQ_CLONE	3	/* args: host clone flags, the child's slot */
 #define ST_REQ_EXIT	4	/* end this host thread */
+/* Take the newest fd off the control socket, mmap it with args (addr, len,
+ * prot, flags, offset), close it: one hand-over for a file mapping. */
+#define ST_REQ_MAPFD	5
 
 struct st_slot {
 	volatile uint32_t state;

@@ -95,6 +95,8 @@ static void post_and_wait(struct st_slot *s)
 	}
 }
 
+static long map_sent_fd(const int64_t *a);
+
 /* The event loop of one trap: returns when the kernel says resume. */
 static void serve(struct st_slot *s, uint32_t event)
 {
@@ -125,6 +127,9 @@ static void serve(struct st_slot *s, uint32_t event)
 			s->result = stub_clone(flags, stack, idx);
 			break;
 		}
+		case ST_REQ_MAPFD:
+			s->result = map_sent_fd(s->args);
+			break;
 		case ST_REQ_EXIT:
 			for (;;)
 				sys3(__NR_exit, 0, 0, 0);
@@ -170,13 +175,10 @@ static void child_start(long idx)
 	stub_sigreturn(uc);
 }
 
-/* A forked child (clone without CLONE_VM) starts here on a private stack:
- * its region is still its parent's, so before touching it the child takes
- * its own region, control socket and eventfd, which the kernel sends it
- * over the control socket. */
-static void fork_start(long idx)
+/* Receives one message of up to `max` fds from the control socket; returns
+ * how many came, or -1. */
+static int recv_fds(int *fds, int max, int flags)
 {
-	int fds[3];
 	union { char buf[64]; uint64_t align; } ctl;
 	char byte;
 	struct { void *base; size_t len; } iov = { &byte, 1 };
@@ -184,15 +186,50 @@ static void fork_start(long idx)
 		void *name; int namelen; void *iov; size_t iovlen;
 		void *control; size_t controllen; int flags;
 	} mh = { 0, 0, &iov, 1, ctl.buf, sizeof(ctl.buf), 0 };
-	if (sys3(__NR_recvmsg, ST_CTL_FD, &mh, 0x40000000 /* MSG_CMSG_CLOEXEC */) != 1)
-		die();
-	/* one SCM_RIGHTS message of three fds: region, socket, eventfd */
+	if (sys3(__NR_recvmsg, ST_CTL_FD, &mh, flags | 0x40000000 /* MSG_CMSG_CLOEXEC */) != 1)
+		return -1;
 	const uint64_t *len = (const uint64_t *)ctl.buf;
 	const int *lvl = (const int *)(ctl.buf + 8);
-	if (mh.controllen < 16 + 12 || *len != 16 + 12 || lvl[0] != 1 || lvl[1] != 1)
+	if (mh.controllen < 16 || *len < 16 || *len > sizeof(ctl.buf) || lvl[0] != 1 || lvl[1] != 1)
+		return -1;	/* not SOL_SOCKET, SCM_RIGHTS */
+	int n = (int)((*len - 16) / 4);
+	for (int i = 0; i < n; i++) {
+		int fd = ((const int *)(ctl.buf + 16))[i];
+		if (i < max)
+			fds[i] = fd;
+		else
+			sys3(__NR_close, fd, 0, 0);
+	}
+	return n < max ? n : max;
+}
+
+/* ST_REQ_MAPFD: the newest fd sent (an older one left behind by a failed
+ * receive is closed), mapped, closed. */
+static long map_sent_fd(const int64_t *a)
+{
+	int fd = -1, got;
+	while (recv_fds(&got, 1, 0x40 /* MSG_DONTWAIT */) == 1) {
+		if (fd >= 0)
+			sys3(__NR_close, fd, 0, 0);
+		fd = got;
+	}
+	if (fd < 0)
+		return -9;	/* EBADF */
+	long r = sys6(__NR_mmap, a[0], a[1], a[2], a[3], fd, a[4]);
+	sys3(__NR_close, fd, 0, 0);
+	return r;
+}
+
+/* A forked child (clone without CLONE_VM) starts here on a private stack:
+ * its region is still its parent's, so before touching it the child takes
+ * its own region, control socket and eventfd, which the kernel sends it
+ * over the control socket. */
+static void fork_start(long idx)
+{
+	int fds[3];
+	/* one message of three fds: region, socket, eventfd */
+	if (recv_fds(fds, 3, 0) != 3)
 		die();
-	for (int i = 0; i < 3; i++)
-		fds[i] = ((const int *)(ctl.buf + 16))[i];
 	if (sys6(__NR_mmap, ST_REGION, ST_REGION_SIZE, 3 /* RW */, 0x11 /* SHARED|FIXED */,
 		 fds[0], 0) != (long)ST_REGION)
 		die();

@@ -122,13 +122,9 @@ static long host_map(struct task *t, uaddr_t addr, size_t len, int prot, int fla
 			return -errno;
 		kfd = ro;
 	}
-	int gfd = plat_pass_fd(t->host_tid, kfd);
+	long r = plat_map_fd(t->host_tid, kfd, addr, len, prot, hflags, off);
 	if (ro >= 0)
 		close(ro);
-	if (gfd < 0)
-		return gfd;
-	long r = HOST(t, SYS_mmap, addr, len, prot, hflags, gfd, off);
-	HOST(t, SYS_close, gfd, 0, 0, 0, 0, 0);
 	return r;
 }
 

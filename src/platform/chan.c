@@ -134,9 +134,8 @@ static int recv_fd(int tid)
 	return gfd;
 }
 
-/* Sends `fd` over channel `kfd` and receives it in guest thread `tid`;
- * returns its number there. */
-static int pass_fd_over(int kfd, int tid, int fd)
+/* Sends `fd` over channel `kfd`. */
+static int send_fd(int kfd, int fd)
 {
 	char byte = 0;
 	struct iovec iov = { &byte, 1 };
@@ -148,8 +147,16 @@ static int pass_fd_over(int kfd, int tid, int fd)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (sendmsg(kfd, &mh, MSG_DONTWAIT) != 1)
-		return -errno;
+	return sendmsg(kfd, &mh, MSG_DONTWAIT) == 1 ? 0 : -errno;
+}
+
+/* Sends `fd` over channel `kfd` and receives it in guest thread `tid`;
+ * returns its number there. */
+static int pass_fd_over(int kfd, int tid, int fd)
+{
+	int err = send_fd(kfd, fd);
+	if (err)
+		return err;
 
 	/* Receive in the guest until this very file comes out. The scratch
 	 * page is the guest's and may change at any moment: a number read
@@ -195,13 +202,29 @@ static int chan_own(int tid, struct chan *c)
 	return 0;
 }
 
-int plat_pass_fd(int tid, int fd)
+/* The channel of `tid`, its own (not one it shares with its parent). */
+static struct chan *own_chan(int tid, int *err)
 {
 	struct chan *c = chan_of(tid);
+	*err = !c ? -ESRCH : c->inherited ? chan_own(tid, c) : 0;
+	return *err ? NULL : c;
+}
+
+long plat_map_fd(int tid, int fd, uint64_t addr, size_t len, int prot, int flags, uint64_t off)
+{
+	int err;
+	struct chan *c = own_chan(tid, &err);
 	if (!c)
-		return -ESRCH;
-	int err = c->inherited ? chan_own(tid, c) : 0;
-	return err ? err : pass_fd_over(c->kfd, tid, fd);
+		return err;
+	const long args[6] = { (long)addr, (long)len, prot, flags, (long)off };
+	if (plat_has_map_fd())	/* one hand-over: receive, map, close */
+		return (err = send_fd(c->kfd, fd)) ? err : plat_map_sent_fd(tid, args);
+	int gfd = pass_fd_over(c->kfd, tid, fd);
+	if (gfd < 0)
+		return gfd;
+	long r = plat_host_syscall(tid, SYS_mmap, addr, len, prot, flags, gfd, off);
+	plat_host_syscall(tid, SYS_close, gfd, 0, 0, 0, 0, 0);
+	return r;
 }
 
 int chan_inherit(int parent_tid, int child_tid)

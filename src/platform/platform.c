@@ -66,6 +66,8 @@ int plat_clone(int tid, unsigned long host_flags, int *child) { return cur->clon
 void plat_exit_thread(int tid) { cur->exit_thread(tid); }
 uint64_t plat_scratch(int tid) { return cur->scratch(tid); }
 void *plat_scratch_ptr(int tid) { return cur->scratch_ptr ? cur->scratch_ptr(tid) : NULL; }
+bool plat_has_map_fd(void) { return cur->map_sent_fd != NULL; }
+long plat_map_sent_fd(int tid, const long args[6]) { return cur->map_sent_fd(tid, args); }
 
 long plat_host_syscall(int tid, long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {

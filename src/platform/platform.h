@@ -88,9 +88,10 @@ void plat_exit_thread(int tid);
  * in clock ticks, peak resident size in KiB (maxrss_kb may be NULL). */
 void plat_usage(int tid, uint64_t *utime, uint64_t *stime, uint64_t *maxrss_kb);
 
-/* Makes host fd `fd` of the kernel available inside the guest process of
- * `tid`; returns its number there (close it with plat_host_syscall). */
-int plat_pass_fd(int tid, int fd);
+/* Maps host fd `fd` of the kernel into the guest process of `tid` (host
+ * mmap with the other arguments), the fd there for the call only; returns
+ * mmap's result. */
+long plat_map_fd(int tid, int fd, uint64_t addr, size_t len, int prot, int flags, uint64_t off);
 
 /* Guest memory access; returns bytes copied or -EFAULT. Partial copies
  * stop at the first unmapped page. */

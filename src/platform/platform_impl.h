@@ -32,6 +32,9 @@ struct platform {
 	uint64_t (*scratch)(int tid);
 	/* The kernel's own pointer to that scratch, if it maps it (or NULL). */
 	void *(*scratch_ptr)(int tid);
+	/* Receives the fd just sent on the channel, maps it with args and
+	 * closes it, in one go (or NULL: pass, map and close one by one). */
+	long (*map_sent_fd)(int tid, const long args[6]);
 	/* plat_maps_fd(), where the platform knows better than /proc. */
 	int (*maps_fd)(int tid);
 };
@@ -78,6 +81,8 @@ int proc_maps_fd(int tid);
 /* The platform's scratch memory for `tid` (see struct platform). */
 uint64_t plat_scratch(int tid);
 void *plat_scratch_ptr(int tid);
+bool plat_has_map_fd(void);
+long plat_map_sent_fd(int tid, const long args[6]);
 
 /* ptrace.c and gadget.c */
 void ptrace_defer(const struct plat_event *ev);

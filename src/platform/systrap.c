@@ -484,6 +484,20 @@ static long systrap_host_syscall(int tid, long nr, const long args[6])
 	return (long)s->result;
 }
 
+static long systrap_map_sent_fd(int tid, const long args[6])
+{
+	struct sthread *t = lookup(tid);
+	if (!t || !t->stopped)
+		return -ESRCH;
+	struct st_slot *s = slot(t);
+	for (int i = 0; i < 6; i++)
+		s->args[i] = args[i];
+	reply(t, ST_REQ_MAPFD);
+	if (wait_for(t, ST_EV_DONE))
+		return -ESRCH;
+	return (long)s->result;
+}
+
 static uint64_t systrap_scratch(int tid)
 {
 	struct sthread *t = lookup(tid);
@@ -1021,5 +1035,6 @@ const struct platform systrap_platform = {
 	.exit_thread = systrap_exit_thread,
 	.scratch = systrap_scratch,
 	.scratch_ptr = systrap_scratch_ptr,
+	.map_sent_fd = systrap_map_sent_fd,
 	.maps_fd = systrap_maps_fd,
 };
