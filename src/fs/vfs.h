@@ -243,6 +243,8 @@ void file_describe(struct file *f, uint64_t *dev, uint64_t *ino, char **name);
 ssize_t file_read(struct file *f, char *buf, size_t n, uint64_t *pos);
 ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos);
 int file_stat(struct file *f, struct kstat *st);
+/* fsync(2)'s work on an open file. */
+long file_fsync(struct file *f, bool data_only);
 /* RLIMIT_FSIZE: how much of a write of n at pos may be done (or -EFBIG,
  * with SIGXFSZ sent); whether a file may be truncated to size. */
 long file_write_limit(struct task *t, struct file *f, uint64_t pos, size_t n);

@@ -50,6 +50,7 @@ struct task {
 	bool rerun;			/* handler runs again after a wake */
 	bool wake_pending;		/* woken before it could block */
 	bool io_whole;			/* write(2): a stream write goes on until done */
+	bool io_nosignal;		/* RWF_NOSIGNAL: EPIPE without SIGPIPE */
 	size_t io_done;			/* bytes a blocked write moved so far */
 	bool timed_out;			/* the wait's deadline passed */
 	/* What a wait cut short by a signal returns (ERESTARTSYS unless the
