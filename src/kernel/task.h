@@ -174,6 +174,9 @@ void process_caps(struct process *p, struct kcaps *c);
 void caps_init(void);
 /* Whether `p` has capability `cap` in its effective set. */
 bool capable(struct process *p, int cap);
+/* Whether `me` may look into `p` (Linux's ptrace_may_access, read mode;
+ * fscreds: with the caller's fs ids, as /proc does, else its real ids). */
+bool ptrace_may_access(struct process *me, struct process *p, bool fscreds);
 /* The tasks (threads, and zombies not yet reaped) whose real uid is
  * `uid`: what RLIMIT_NPROC counts. */
 int nproc_count(unsigned uid);
