@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/inotify.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -43,7 +44,7 @@ static long read_to_user(struct task *t, struct file *f, uaddr_t buf, size_t n, 
 	}
 	free(kbuf);
 	if (done)
-		dnotify_path_event(f->path, DN_ACCESS);
+		fsnotify_path(f->path, IN_ACCESS);
 	return done;
 }
 
@@ -80,7 +81,7 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 	}
 	free(kbuf);
 	if (done)
-		dnotify_path_event(f->path, DN_MODIFY);
+		fsnotify_path(f->path, IN_MODIFY);
 	/* some went already: a wait only for a whole write, else a short one */
 	return progress_end(t, done, err, whole);
 }
@@ -95,8 +96,18 @@ long sys_read(struct task *t, const struct sysargs *a)
 	struct file *f = fd_get(t, (int)a->a[0]);
 	if (!f)
 		return -EBADF;
-	long r = a->a[2] ? read_to_user(t, f, a->a[1], clamp_count(a->a[2]), &f->pos)
-			 : ((f->flags & O_ACCMODE) == O_WRONLY ? -EBADF : 0);
+	long r;
+	char none;
+	if (a->a[2])
+		r = read_to_user(t, f, a->a[1], clamp_count(a->a[2]), &f->pos);
+	else if ((f->flags & O_ACCMODE) == O_WRONLY)
+		r = -EBADF;
+	else if (f->ops && f->ops->anon_name)
+		/* Linux hands a read of nothing to the file: eventfd,
+		 * timerfd, signalfd and inotify find it too small */
+		r = file_read(f, &none, 0, &f->pos);
+	else
+		r = 0;
 	file_put(f);
 	return r;
 }
@@ -463,6 +474,8 @@ long sys_getdents64(struct task *t, const struct sysargs *a)
 	else
 		r = used;
 	free(kbuf);
+	if (r >= 0)
+		fsnotify_path(f->path, IN_ACCESS);
 out:
 	file_put(f);
 	return r;
