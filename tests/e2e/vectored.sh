@@ -52,14 +52,15 @@ for where in tmpfs hostfs; do
 	mkdir -p "$work/native-$where" "$work/guest-$where"
 	/usr/bin/python3 -c "$script" "$work/native-$where" >"$work/native" 2>&1
 	if [ $where = tmpfs ]; then
-		pr -- /usr/bin/python3 -c "$script" /tmp >"$work/guest" 2>&1
+		pr -- /usr/bin/python3 -c "$script" /tmp >"$work/guest" 2>"$work/stderr"
 	else
-		pr --bind "$work/guest-$where:/mnt" -- /usr/bin/python3 -c "$script" /mnt >"$work/guest" 2>&1
+		pr --bind "$work/guest-$where:/mnt" -- /usr/bin/python3 -c "$script" /mnt >"$work/guest" 2>"$work/stderr"
 	fi
 	if [ -s "$work/native" ] && cmp -s "$work/native" "$work/guest"; then
 		pass "python-$where"
 	else
-		fail "python-$where" "$(diff -u "$work/native" "$work/guest" | tail -n +3 | head -20)"
+		fail "python-$where" "$(diff -u "$work/native" "$work/guest" | tail -n +3 | head -20)" \
+			"persona stderr:" "$(head -5 "$work/stderr")"
 	fi
 done
 finish
