@@ -1,6 +1,7 @@
 /* Open files, the fd table, the per-process fs context, and open(). */
 #include "vfs.h"
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/sysmacros.h>
 #include <poll.h>
 #include "waitq.h"
@@ -36,6 +37,7 @@ void file_put(struct file *f)
 	if (f->epoll_links)
 		eventpoll_release(f);
 	locks_file_gone(f);
+	fsnotify_close(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	dents_free(f);
@@ -221,12 +223,15 @@ open:;
 	struct file *f = file_open_path(p, flags, &err);
 	if (!f)
 		return err;
+	if (!(flags & O_PATH))
+		fsnotify_open(f);
 	if ((flags & O_TRUNC) && S_ISREG(i->mode) && acc != O_RDONLY && !created) {
 		err = f->ops->truncate ? f->ops->truncate(f, 0) : -EINVAL;
 		if (err) {
 			file_put(f);
 			return err;
 		}
+		fsnotify_path(p, IN_MODIFY);
 	}
 	*out = f;
 	return 0;
@@ -314,7 +319,7 @@ static int open_create(struct task *t, struct path base, const char *name, unsig
 	err = dir->ops->create(dir, last, S_IFREG | (mode & 07777 & ~t->proc->fs->umask), 0, &ni);
 	if (err)
 		goto out;
-	dnotify_event(dir, DN_CREATE);
+	fsnotify_create(dir, last, false);
 	p.mnt = parent.mnt;
 	p.dentry = dentry_child(parent.dentry, last, ni);
 	err = open_resolved(p, flags, true, out);

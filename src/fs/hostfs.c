@@ -22,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <sys/statfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 struct hostfs_inode {
@@ -282,15 +283,22 @@ static ssize_t hostfs_read(struct file *f, char *buf, size_t n, uint64_t *pos)
 	return r;
 }
 
+/* The file's O_APPEND of now decides, not the host fd's of its open:
+ * F_SETFL and RWF_APPEND/RWF_NOAPPEND change it after. */
 static ssize_t hostfs_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
 {
+	struct iovec v = { (void *)buf, n };
+	struct host_open *o = f->priv;
+	bool host_append = o && (o->flags & O_APPEND);
 	ssize_t r;
 	if (f->flags & O_APPEND) {
-		r = write(file_fd(f), buf, n);	/* the host appends atomically */
+		/* the host appends atomically, at its fd's position, which
+		 * no positioned call uses */
+		r = pwritev2(file_fd(f), &v, 1, -1, host_append ? 0 : RWF_APPEND);
 		if (r >= 0)
 			*pos = lseek(file_fd(f), 0, SEEK_CUR);
 	} else {
-		r = pwrite(file_fd(f), buf, n, *pos);
+		r = pwritev2(file_fd(f), &v, 1, *pos, host_append ? RWF_NOAPPEND : 0);
 		if (r >= 0)
 			*pos += r;
 	}

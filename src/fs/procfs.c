@@ -10,6 +10,7 @@
  * Inode numbers are a function of (entry, pid, thread or fd), so they
  * are unique and stay the same for as long as the object lives. */
 #include "procfs.h"
+#include "inotify.h"
 #include <dirent.h>
 #include <fcntl.h>
 
@@ -52,8 +53,18 @@ static const struct pentry sys_kernel[] = {
 	PEND
 };
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const struct pentry sys_fs_inotify[] = {
+	SYSCTL_TEXT("max_queued_events", 0644, STR(INOTIFY_MAX_QUEUED_EVENTS) "\n"),
+	SYSCTL_TEXT("max_user_instances", 0644, STR(INOTIFY_MAX_USER_INSTANCES) "\n"),
+	SYSCTL_TEXT("max_user_watches", 0644, STR(INOTIFY_MAX_USER_WATCHES) "\n"),
+	PEND
+};
+
 static const struct pentry sys_fs[] = {
 	SYSCTL_TEXT("file-max", 0644, "9223372036854775807\n"),
+	PDIR("inotify", 0555, sys_fs_inotify, DYN_NONE),
 	SYSCTL_TEXT("nr_open", 0644, "1048576\n"),
 	SYSCTL_TEXT("pipe-max-size", 0644, "1048576\n"),
 	PEND

@@ -48,16 +48,10 @@ struct path proc_reader_root(void)
 }
 
 /* Whether the caller may look inside p: Linux's ptrace_may_access
- * (PTRACE_MODE_READ) reduced to what persona has, the ids. */
+ * (PTRACE_MODE_READ_FSCREDS). */
 bool proc_may_access(struct process *p)
 {
-	if (!current)
-		return true;
-	struct process *me = current->proc;
-	if (me == p || me->euid == 0)
-		return true;
-	return me->euid == p->uid && me->euid == p->euid && me->euid == p->suid &&
-	       me->egid == p->gid && me->egid == p->egid && me->egid == p->sgid;
+	return !current || ptrace_may_access(current->proc, p, true);
 }
 
 /* ---- guest memory: cmdline, environ ---- */

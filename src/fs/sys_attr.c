@@ -46,7 +46,7 @@ static int apply(struct path p, struct iattr *ia)
 		return -EPERM;
 	if ((err = i->ops->setattr(i, ia)))
 		return err;
-	dnotify_path_event(p, (ia->valid & ATTR_SIZE) ? DN_MODIFY : DN_ATTRIB);
+	fsnotify_path(p, fsnotify_attr_mask(ia->valid));
 	return 0;
 }
 

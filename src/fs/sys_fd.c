@@ -5,6 +5,7 @@
 #include "pipe.h"
 #include "anon_inode.h"
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <linux/close_range.h>
 
@@ -266,7 +267,7 @@ long sys_ftruncate(struct task *t, const struct sysargs *a)
 	else if (!file_writable(f) || !f->inode || !S_ISREG(f->inode->mode) || !f->ops->truncate)
 		r = -EINVAL;
 	else if (!(r = file_size_limit(t, len)) && !(r = f->ops->truncate(f, len)))
-		dnotify_path_event(f->path, DN_MODIFY);
+		fsnotify_path(f->path, IN_MODIFY);
 	file_put(f);
 	return r;
 }

@@ -48,7 +48,7 @@ static long do_mknodat(struct task *t, int dirfd, uaddr_t uname, uint32_t mode, 
 		err = dir->ops->create(dir, last, type | perm, rdev, &ni);
 		if (!err) {
 			inode_put(ni);
-			dnotify_event(dir, DN_CREATE);
+			fsnotify_create(dir, last, false);
 		}
 	}
 	path_put(&parent);

@@ -4,6 +4,7 @@
 #include "ksyscall.h"
 #include "uaccess.h"
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -101,7 +102,7 @@ static long do_mkdirat(struct task *t, int dirfd, uaddr_t uname, uint32_t mode)
 		err = dir->ops->mkdir ? dir->ops->mkdir(dir, nw.last, mode & 07777 & ~t->proc->fs->umask)
 				      : -EPERM;
 	if (!err)
-		dnotify_event(dir, DN_CREATE);
+		fsnotify_create(dir, nw.last, true);
 	end_namewrite(&nw);
 	return err;
 }
@@ -150,13 +151,15 @@ static long do_unlinkat(struct task *t, int dirfd, uaddr_t uname, bool rmdir)
 	else if (mounted || is_busy(victim))
 		err = -EBUSY;
 	else if (!(err = may_change_dir(nw.parent))) {
+		struct fsn_victim v;
+		fsnotify_victim(vi, &v);
 		if (rmdir)
 			err = dir->ops->rmdir ? dir->ops->rmdir(dir, nw.last, vi) : -EPERM;
 		else
 			err = dir->ops->unlink ? dir->ops->unlink(dir, nw.last, vi) : -EPERM;
 		if (!err) {
 			dentry_delete(victim.dentry);
-			dnotify_event(dir, DN_DELETE);
+			fsnotify_delete(dir, nw.last, &v);
 		}
 	}
 	path_put(&victim);
@@ -256,14 +259,17 @@ static long do_renameat2(struct task *t, int odfd, uaddr_t oname, int ndfd, uadd
 		err = -EPERM;
 		goto out;
 	}
+	struct fsn_victim moved, other;
+	fsnotify_victim(si, &moved);
+	if (dst.dentry)
+		fsnotify_victim(dst.dentry->inode, &other);
 	if ((err = od->ops->rename(od, o.last, nd, n.last, flags)))
 		goto out;
-	/* Linux reports a move from and a move to, and a rename within one
-	 * directory besides: three signals there, one each across two. */
-	dnotify_event(od, DN_RENAME);
-	dnotify_event(nd, DN_RENAME);
-	if (nd == od)
-		dnotify_event(od, DN_RENAME);
+	if (flags & RENAME_EXCHANGE) {
+		fsnotify_move(od, o.last, nd, n.last, &moved, NULL);
+		fsnotify_move(nd, n.last, od, o.last, &other, NULL);
+	} else
+		fsnotify_move(od, o.last, nd, n.last, &moved, dst.dentry ? &other : NULL);
 	if (flags & RENAME_EXCHANGE) {
 		char *tmp = xstrdup(dst.dentry->name);
 		struct dentry *dparent = dentry_get(dst.dentry->parent);
@@ -328,7 +334,7 @@ static long do_linkat(struct task *t, int odfd, uaddr_t oname, int ndfd, uaddr_t
 	else
 		err = dir->ops->link ? dir->ops->link(old.dentry->inode, dir, nw.last) : -EPERM;
 	if (!err)
-		dnotify_event(dir, DN_CREATE);
+		fsnotify_link(dir, nw.last, old.dentry->inode);
 	end_namewrite(&nw);
 	path_put(&old);
 	return err;
@@ -359,7 +365,7 @@ static long do_symlinkat(struct task *t, uaddr_t utarget, int dirfd, uaddr_t una
 	if (!(err = may_create(nw.parent, nw.last, nw.trailing_slash)))
 		err = dir->ops->symlink ? dir->ops->symlink(dir, nw.last, target) : -EPERM;
 	if (!err)
-		dnotify_event(dir, DN_CREATE);
+		fsnotify_create(dir, nw.last, false);
 	end_namewrite(&nw);
 	free(target);
 	return err;
@@ -451,7 +457,7 @@ long sys_truncate(struct task *t, const struct sysargs *a)
 		struct iattr ia = { .valid = ATTR_SIZE, .size = len };
 		err = i->ops->setattr ? i->ops->setattr(i, &ia) : -EPERM;
 		if (!err)
-			dnotify_path_event(p, DN_MODIFY);
+			fsnotify_path(p, IN_MODIFY);
 	}
 	path_put(&p);
 	return err;

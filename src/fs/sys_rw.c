@@ -4,13 +4,17 @@
 #include "uaccess.h"
 #include "pipe.h"
 #include "waitq.h"
+#include "mm.h"
+#include "uapi/rwf.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/inotify.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #define IO_CHUNK (1 << 20)
+#define MAX_RW_COUNT (INT_MAX & ~(PAGE_SIZE - 1))	/* Linux's cap on one call */
 
 /* Reads into guest memory at `buf`. A regular file is read in chunks
  * until `n` is met or the file ends; a stream returns what the first read
@@ -40,7 +44,7 @@ static long read_to_user(struct task *t, struct file *f, uaddr_t buf, size_t n, 
 	}
 	free(kbuf);
 	if (done)
-		dnotify_path_event(f->path, DN_ACCESS);
+		fsnotify_path(f->path, IN_ACCESS);
 	return done;
 }
 
@@ -77,7 +81,7 @@ static long write_from_user(struct task *t, struct file *f, uaddr_t buf, size_t 
 	}
 	free(kbuf);
 	if (done)
-		dnotify_path_event(f->path, DN_MODIFY);
+		fsnotify_path(f->path, IN_MODIFY);
 	/* some went already: a wait only for a whole write, else a short one */
 	return progress_end(t, done, err, whole);
 }
@@ -92,8 +96,18 @@ long sys_read(struct task *t, const struct sysargs *a)
 	struct file *f = fd_get(t, (int)a->a[0]);
 	if (!f)
 		return -EBADF;
-	long r = a->a[2] ? read_to_user(t, f, a->a[1], clamp_count(a->a[2]), &f->pos)
-			 : ((f->flags & O_ACCMODE) == O_WRONLY ? -EBADF : 0);
+	long r;
+	char none;
+	if (a->a[2])
+		r = read_to_user(t, f, a->a[1], clamp_count(a->a[2]), &f->pos);
+	else if ((f->flags & O_ACCMODE) == O_WRONLY)
+		r = -EBADF;
+	else if (f->ops && f->ops->anon_name)
+		/* Linux hands a read of nothing to the file: eventfd,
+		 * timerfd, signalfd and inotify find it too small */
+		r = file_read(f, &none, 0, &f->pos);
+	else
+		r = 0;
 	file_put(f);
 	return r;
 }
@@ -137,63 +151,186 @@ static long positioned(struct task *t, const struct sysargs *a, bool is_write)
 long sys_pread64(struct task *t, const struct sysargs *a) { return positioned(t, a, false); }
 long sys_pwrite64(struct task *t, const struct sysargs *a) { return positioned(t, a, true); }
 
-static long vectored(struct task *t, const struct sysargs *a, bool is_write)
+/* A guest vector, read in and checked as Linux's import_iovec: a count
+ * over IOV_MAX or a negative length is EINVAL, then a segment that is not
+ * all user addresses EFAULT; the total is cut at MAX_RW_COUNT. */
+static long import_iovec(struct task *t, uaddr_t uiov, unsigned long cnt, struct iovec **out,
+			 size_t *total)
 {
-	int cnt = (int)a->a[2];
-	if (cnt < 0 || cnt > IOV_MAX)
+	*out = NULL;
+	*total = 0;
+	if (cnt > IOV_MAX)
 		return -EINVAL;
-	struct iovec *iov = xmalloc(sizeof(*iov) * (cnt ? cnt : 1));
-	if (copy_from_user(t, iov, a->a[1], sizeof(*iov) * cnt)) {
+	if (!cnt)
+		return 0;
+	struct iovec *iov = xmalloc(sizeof(*iov) * cnt);
+	if (copy_from_user(t, iov, uiov, sizeof(*iov) * cnt)) {
 		free(iov);
 		return -EFAULT;
 	}
-	size_t total = 0;
-	for (int i = 0; i < cnt; i++) {
-		if ((ssize_t)iov[i].iov_len < 0 || total + iov[i].iov_len > SSIZE_MAX) {
+	for (unsigned long i = 0; i < cnt; i++)
+		if ((ssize_t)iov[i].iov_len < 0) {
 			free(iov);
 			return -EINVAL;
 		}
-		total += iov[i].iov_len;
+	for (unsigned long i = 0; i < cnt; i++) {
+		uint64_t base = (uint64_t)iov[i].iov_base, end = base + iov[i].iov_len;
+		if (end < base || end >= TASK_SIZE) {
+			free(iov);
+			return -EFAULT;
+		}
+		iov[i].iov_len = MIN(iov[i].iov_len, MAX_RW_COUNT - *total);
+		*total += iov[i].iov_len;
 	}
-	struct file *f = fd_get(t, (int)a->a[0]);
-	if (!f) {
-		free(iov);
-		return -EBADF;
-	}
+	*out = iov;
+	return 0;
+}
+
+/* Whether the file can take RWF_NOWAIT: streams can, and regular files
+ * of a filesystem that reads and writes without sleeping on its own
+ * (Linux's FMODE_NOWAIT), which tmpfs is not. */
+static bool nowait_ok(struct file *f)
+{
+	if (!f->ops->seekable)
+		return true;
+	return f->inode && S_ISREG(f->inode->mode) && strcmp(f->inode->sb->type, "tmpfs");
+}
+
+/* RWF_* as Linux's kiocb_set_rw_flags checks them. */
+static long check_rwf(struct file *f, unsigned rwf, bool is_write)
+{
+	if (rwf & ~RWF_KNOWN)
+		return -EOPNOTSUPP;
+	if ((rwf & RWF_APPEND) && (rwf & RWF_NOAPPEND))
+		return -EINVAL;
+	if ((rwf & RWF_NOWAIT) && !nowait_ok(f))
+		return -EOPNOTSUPP;
+	/* No filesystem of persona's writes atomically past a page or drops
+	 * its cache per call (tmpfs and pipes don't either). */
+	if (rwf & RWF_ATOMIC)
+		return -EOPNOTSUPP;
+	if ((rwf & RWF_DONTCACHE) && !(f->inode && S_ISREG(f->inode->mode) &&
+				       strcmp(f->inode->sb->type, "hostfs") == 0))
+		return -EOPNOTSUPP;
+	(void)is_write;
+	return 0;
+}
+
+/* Moves the whole vector at `pos` (the file's position for readv and
+ * writev), one segment after another; a fault or error after some bytes
+ * makes a short count. */
+static long rw_vector(struct task *t, struct file *f, struct iovec *iov, unsigned long cnt,
+		      size_t total, uint64_t *pos, bool is_write)
+{
+	if (f->ops && f->ops->rw_iov)	/* the file takes the whole vector */
+		return f->ops->rw_iov(f, t, iov, (int)cnt, is_write);
 	long done = 0;
-	if ((is_write && !file_writable(f)) || (!is_write && (f->flags & O_ACCMODE) == O_WRONLY))
-		done = -EBADF;
-	else if (is_write && (done = file_write_limit(t, f, f->pos, total)) >= 0) {
-		total = done;	/* the vector is one write: cut where the limit is */
-		done = 0;
-	}
-	if (done >= 0 && total && f->ops && f->ops->rw_iov) {
-		done = f->ops->rw_iov(f, t, iov, cnt, is_write);
-		cnt = 0;	/* the file took the whole vector */
-	}
-	for (int i = 0; i < cnt && done >= 0; i++) {
+	for (unsigned long i = 0; i < cnt; i++) {
 		if (!iov[i].iov_len)
 			continue;
 		if (is_write && (size_t)done == total)
 			break;
 		size_t len = is_write ? MIN(iov[i].iov_len, total - done) : iov[i].iov_len;
-		long r = is_write ? write_from_user(t, f, (uaddr_t)iov[i].iov_base, len, &f->pos)
-				  : read_to_user(t, f, (uaddr_t)iov[i].iov_base, len, &f->pos);
-		if (r < 0) {
-			done = progress_end(t, done, r, false);	/* after some: short */
-			break;
-		}
+		long r = is_write ? write_from_user(t, f, (uaddr_t)iov[i].iov_base, len, pos)
+				  : read_to_user(t, f, (uaddr_t)iov[i].iov_base, len, pos);
+		if (r < 0)
+			return progress_end(t, done, r, false);	/* after some: short */
 		done += r;
 		if ((size_t)r < len)
 			break;
 	}
-	file_put(f);
-	free(iov);
 	return done;
 }
 
-long sys_readv(struct task *t, const struct sysargs *a) { return vectored(t, a, false); }
-long sys_writev(struct task *t, const struct sysargs *a) { return vectored(t, a, true); }
+/* readv, writev, preadv, pwritev, preadv2, pwritev2, in the order of
+ * Linux's checks: the offset (-1 is the file position where `any_off`),
+ * the fd, a position on a file that has none (ESPIPE), the fd's mode,
+ * the vector, the range, and the flags only when there is something to
+ * move. The flags hold for this call only. */
+static long do_rwv(struct task *t, int fd, uaddr_t uiov, unsigned long cnt, int64_t off,
+		   bool positioned, unsigned rwf, bool is_write)
+{
+	if (positioned && off < 0)
+		return -EINVAL;
+	struct file *f = fd_get(t, fd);
+	if (!f)
+		return -EBADF;
+	struct iovec *iov = NULL;
+	size_t total = 0;
+	uint64_t pos = positioned ? (uint64_t)off : f->pos;
+	unsigned saved = f->flags;
+	long r;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (positioned && (!f->ops || !f->ops->seekable))
+		r = -ESPIPE;
+	else if (is_write ? !file_writable(f) : (f->flags & O_ACCMODE) == O_WRONLY)
+		r = -EBADF;
+	else if ((r = import_iovec(t, uiov, cnt, &iov, &total)) || !total)
+		;
+	else if (f->ops && f->ops->seekable && pos + total > (uint64_t)INT64_MAX)
+		r = -EINVAL;
+	else if ((r = check_rwf(f, rwf, is_write)))
+		;
+	else {
+		if (rwf & RWF_NOWAIT)
+			f->flags |= O_NONBLOCK;
+		if (is_write && (rwf & RWF_APPEND))
+			f->flags |= O_APPEND;
+		if (is_write && (rwf & RWF_NOAPPEND))
+			f->flags &= ~O_APPEND;
+		t->io_nosignal = rwf & RWF_NOSIGNAL;
+		if (is_write && (r = file_write_limit(t, f, pos, total)) >= 0)
+			total = r;	/* the vector is one write: cut where the limit is */
+		if (r >= 0)
+			r = rw_vector(t, f, iov, cnt, total, &pos, is_write);
+		if (r > 0 && is_write && (rwf & (RWF_DSYNC | RWF_SYNC)) && f->ops->seekable) {
+			long e = file_fsync(f, !(rwf & RWF_SYNC));
+			r = e ? e : r;
+		}
+		t->io_nosignal = false;
+		f->flags = saved;
+		if (!positioned)
+			f->pos = pos;
+	}
+	file_put(f);
+	free(iov);
+	return r;
+}
+
+long sys_readv(struct task *t, const struct sysargs *a)
+{
+	return do_rwv(t, (int)a->a[0], a->a[1], a->a[2], 0, false, 0, false);
+}
+
+long sys_writev(struct task *t, const struct sysargs *a)
+{
+	return do_rwv(t, (int)a->a[0], a->a[1], a->a[2], 0, false, 0, true);
+}
+
+/* The offset comes as two halves for 32-bit callers; on x86_64 the low
+ * one holds it all (Linux's pos_from_hilo). */
+long sys_preadv(struct task *t, const struct sysargs *a)
+{
+	return do_rwv(t, (int)a->a[0], a->a[1], a->a[2], (int64_t)a->a[3], true, 0, false);
+}
+
+long sys_pwritev(struct task *t, const struct sysargs *a)
+{
+	return do_rwv(t, (int)a->a[0], a->a[1], a->a[2], (int64_t)a->a[3], true, 0, true);
+}
+
+long sys_preadv2(struct task *t, const struct sysargs *a)
+{
+	int64_t off = (int64_t)a->a[3];
+	return do_rwv(t, (int)a->a[0], a->a[1], a->a[2], off, off != -1, (unsigned)a->a[5], false);
+}
+
+long sys_pwritev2(struct task *t, const struct sysargs *a)
+{
+	int64_t off = (int64_t)a->a[3];
+	return do_rwv(t, (int)a->a[0], a->a[1], a->a[2], off, off != -1, (unsigned)a->a[5], true);
+}
 
 long sys_lseek(struct task *t, const struct sysargs *a)
 {
@@ -337,6 +474,8 @@ long sys_getdents64(struct task *t, const struct sysargs *a)
 	else
 		r = used;
 	free(kbuf);
+	if (r >= 0)
+		fsnotify_path(f->path, IN_ACCESS);
 out:
 	file_put(f);
 	return r;

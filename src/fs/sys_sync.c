@@ -12,7 +12,7 @@
 
 /* Data reaches the host's page cache at write(); a host file is synced
  * through its own fd, memory needs nothing. */
-static long file_fsync(struct file *f, bool data_only)
+long file_fsync(struct file *f, bool data_only)
 {
 	if (!f->inode || (!S_ISREG(f->inode->mode) && !S_ISDIR(f->inode->mode) && !S_ISBLK(f->inode->mode)))
 		return f->inode && S_ISCHR(f->inode->mode) ? 0 : -EINVAL;

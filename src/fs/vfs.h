@@ -169,6 +169,7 @@ struct file {
 	int owner;		/* F_SETOWN: a pid, or minus a process group */
 	unsigned owner_uid, owner_euid;	/* of who set it: SIGIO's permission */
 	int sig;		/* F_SETSIG: the signal for it, 0 for SIGIO */
+	bool notify_close;	/* opened by open(2): its close is an event */
 };
 
 struct fs_context {
@@ -243,6 +244,8 @@ void file_describe(struct file *f, uint64_t *dev, uint64_t *ino, char **name);
 ssize_t file_read(struct file *f, char *buf, size_t n, uint64_t *pos);
 ssize_t file_write(struct file *f, const char *buf, size_t n, uint64_t *pos);
 int file_stat(struct file *f, struct kstat *st);
+/* fsync(2)'s work on an open file. */
+long file_fsync(struct file *f, bool data_only);
 /* RLIMIT_FSIZE: how much of a write of n at pos may be done (or -EFBIG,
  * with SIGXFSZ sent); whether a file may be truncated to size. */
 long file_write_limit(struct task *t, struct file *f, uint64_t pos, size_t n);
@@ -284,6 +287,27 @@ void dnotify_close(struct files *fs, struct file *f);
 void dnotify_files_gone(struct files *fs);
 void dnotify_event(struct inode *dir, unsigned event);
 void dnotify_path_event(struct path p, unsigned event);
+
+/* Change notification (fsnotify.c): the VFS reports each change once,
+ * as an inotify IN_* mask, and dnotify and inotify hear of it. */
+/* An event on the object at p (IN_ACCESS, IN_MODIFY, IN_ATTRIB, ...),
+ * for watchers of it and of its directory. */
+void fsnotify_path(struct path p, uint32_t mask);
+/* The IN_* mask of a change of attributes (ATTR_* bits). */
+uint32_t fsnotify_attr_mask(unsigned valid);
+/* An open (IN_OPEN) and the last close of that open file. */
+void fsnotify_open(struct file *f);
+void fsnotify_close(struct file *f);
+/* A new name in dir; a new link to obj. */
+void fsnotify_create(struct inode *dir, const char *name, bool is_dir);
+void fsnotify_link(struct inode *dir, const char *name, struct inode *obj);
+/* An object that loses a name, taken before it does (it may be gone
+ * after); then its unlink or rmdir, or a rename (which may replace one). */
+struct fsn_victim { bool known; struct kstat st; struct inode *inode; };
+void fsnotify_victim(struct inode *i, struct fsn_victim *v);
+void fsnotify_delete(struct inode *dir, const char *name, struct fsn_victim *v);
+void fsnotify_move(struct inode *od, const char *oname, struct inode *nd, const char *nname,
+		   struct fsn_victim *moved, struct fsn_victim *replaced);
 
 struct fs_context *fs_context_new(struct path root);
 void fs_context_put(struct fs_context *fs);

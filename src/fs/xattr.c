@@ -8,6 +8,7 @@
  * filesystem allows (no security module here checks more). system.* (POSIX
  * ACLs) is not supported: EOPNOTSUPP, as for unknown prefixes. */
 #include "vfs.h"
+#include <sys/inotify.h>
 #include "ksyscall.h"
 #include "uaccess.h"
 #include "anon_inode.h"
@@ -235,6 +236,8 @@ static long do_setxattr(struct task *t, int kind, const struct sysargs *a)
 	else if (!(err = target_get(t, kind, a->a[0], true, &x)) &&
 		 !(err = named_request_ok(&x, name, MAY_WRITE, x.inode && x.inode->ops->setxattr)))
 		err = x.inode->ops->setxattr(x.inode, name, value, size, flags);
+	if (!err && x.path.dentry)
+		fsnotify_path(x.path, IN_ATTRIB);
 	target_put(&x);
 	free(value);
 	return err;
@@ -288,6 +291,8 @@ static long do_removexattr(struct task *t, int kind, const struct sysargs *a)
 	if (!(err = target_get(t, kind, a->a[0], true, &x)) &&
 	    !(err = named_request_ok(&x, name, MAY_WRITE, x.inode && x.inode->ops->removexattr)))
 		err = x.inode->ops->removexattr(x.inode, name);
+	if (!err && x.path.dentry)
+		fsnotify_path(x.path, IN_ATTRIB);
 	target_put(&x);
 	return err;
 }

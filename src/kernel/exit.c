@@ -108,6 +108,12 @@ static void process_end(struct process *p, int status)
 		struct task *any = list_entry(p->threads.next, struct task, thread_node);
 		plat_usage(any->host_tid, &p->utime, &p->stime, &p->maxrss_kb);
 	}
+	/* Every thread's robust futexes, while the memory is still there: a
+	 * process-shared robust mutex may have a waiter in another process
+	 * (Linux's exit_mm walks them for each thread of an exit_group). */
+	struct task *th;
+	list_for_each_entry(th, &p->threads, thread_node)
+		futex_robust_exit(th);
 	while (!list_empty(&p->threads))
 		task_kill(list_entry(p->threads.next, struct task, thread_node), true);
 	p->exit_status = status;

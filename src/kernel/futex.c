@@ -286,40 +286,57 @@ void futex_thread_exit(struct task *t)
 	t->clear_child_tid = 0;
 }
 
-/* One robust futex of a dying thread: if it still holds the lock, mark
- * the owner dead and wake a waiter, as Linux's handle_futex_death. */
-static void robust_one(struct task *t, uaddr_t uaddr)
+static void robust_wake(struct task *t, uaddr_t uaddr)
+{
+	struct futex_key k;
+	if (get_key(t, uaddr, true, &k) == 0)
+		wake_key(k, 1, FUTEX_BITSET_MATCH_ANY);
+}
+
+/* One robust futex of a dying thread, as Linux's handle_futex_death: if
+ * it still holds the lock, mark the owner dead and wake a waiter (a PI
+ * futex's waiters are not woken here). The pending entry of a thread
+ * that died just after unlocking (word 0) wakes a waiter too, who would
+ * otherwise wait for a wake the dead thread never made. */
+static void robust_one(struct task *t, uaddr_t uaddr, bool pi, bool pending)
 {
 	uint32_t word;
-	if (copy_from_user(t, &word, uaddr, sizeof(word)))
+	if ((uaddr & 3) || copy_from_user(t, &word, uaddr, sizeof(word)))
 		return;
+	if (pending && !pi && !word) {
+		robust_wake(t, uaddr);
+		return;
+	}
 	if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid)
 		return;
 	uint32_t nw = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
 	if (copy_to_user(t, uaddr, &nw, sizeof(nw)))
 		return;
-	struct futex_key k;
-	if ((word & FUTEX_WAITERS) && get_key(t, uaddr, true, &k) == 0)
-		wake_key(k, 1, FUTEX_BITSET_MATCH_ANY);
+	if (!pi && (word & FUTEX_WAITERS))
+		robust_wake(t, uaddr);
 }
 
-/* Walks the thread's robust list (set_robust_list) at its exit. */
+/* Walks the thread's robust list (set_robust_list) at its exit, as
+ * Linux's exit_robust_list: bit 0 of an entry marks a PI futex, the next
+ * entry is read before the current one is handled, and the walk is
+ * bounded, so that a corrupt or circular list can't hold us. */
 void futex_robust_exit(struct task *t)
 {
 	struct { uint64_t next; int64_t offset; uint64_t pending; } head;
-	if (!t->robust_list || !t->proc->mm || copy_from_user(t, &head, t->robust_list, sizeof(head)))
+	uaddr_t list = t->robust_list;
+	t->robust_list = 0;
+	if (!list || !t->proc->mm || copy_from_user(t, &head, list, sizeof(head)))
 		return;
-	uint64_t entry = head.next;
-	/* A bounded walk: a corrupt or circular list can't hold us. */
-	for (int n = 0; entry != t->robust_list && n < 2048; n++) {
+	uint64_t entry = head.next, pending = head.pending & ~1UL;
+	for (int n = 0; (entry & ~1UL) != list && n < 2048; n++) {
 		uint64_t next;
-		if (copy_from_user(t, &next, entry & ~1UL, sizeof(next)))
+		bool bad = copy_from_user(t, &next, entry & ~1UL, sizeof(next));
+		if ((entry & ~1UL) != pending)
+			robust_one(t, (entry & ~1UL) + head.offset, entry & 1, false);
+		if (bad)
 			break;
-		if (entry != head.pending)
-			robust_one(t, (entry & ~1UL) + head.offset);
 		entry = next;
 	}
-	if (head.pending)
-		robust_one(t, (head.pending & ~1UL) + head.offset);
-	t->robust_list = 0;
+	if (pending)
+		robust_one(t, pending + head.offset, head.pending & 1, true);
 }

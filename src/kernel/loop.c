@@ -80,6 +80,7 @@ static void on_syscall(struct task *t, const struct plat_event *ev)
 	t->timed_out = false;
 	t->restart_code = 0;
 	t->io_whole = false;
+	t->io_nosignal = false;
 	t->io_done = 0;
 	syscall_dispatch(t);
 }

@@ -259,6 +259,8 @@ void send_sig_self(struct task *t, int sig)
 
 void send_sigpipe(struct task *t)
 {
+	if (t->io_nosignal)
+		return;
 	send_sig_self(t, SIGPIPE);
 }
 

@@ -28,6 +28,31 @@ bool capable(struct process *p, int cap)
 	return c.eff & (1ULL << cap);
 }
 
+/* Whether `me` may look into `p`, as Linux's __ptrace_may_access in
+ * PTRACE_MODE_READ: its own threads, else all of p's user and group ids
+ * are the caller's (real ids, or fs ids for /proc), or CAP_SYS_PTRACE;
+ * and p must be dumpable unless the caller has CAP_SYS_PTRACE. */
+bool ptrace_may_access(struct process *me, struct process *p, bool fscreds)
+{
+	if (me == p)
+		return true;
+	unsigned uid = fscreds ? me->fsuid : me->uid, gid = fscreds ? me->fsgid : me->gid;
+	bool cap = capable(me, CAP_SYS_PTRACE);
+	if (!cap && !(uid == p->uid && uid == p->euid && uid == p->suid &&
+		      gid == p->gid && gid == p->egid && gid == p->sgid))
+		return false;
+	return cap || p->dumpable || !p->mm;
+}
+
+/* A change of the effective or filesystem ids makes the process
+ * undumpable, as Linux's commit_creds (suid_dumpable is 0). */
+static void creds_changed(struct process *p, unsigned euid, unsigned egid, unsigned fsuid,
+			  unsigned fsgid)
+{
+	if (p->euid != euid || p->egid != egid || p->fsuid != fsuid || p->fsgid != fsgid)
+		p->dumpable = false;
+}
+
 /* ---- RLIMIT_NPROC ---- */
 
 int nproc_count(unsigned uid)
@@ -66,7 +91,7 @@ static long set_res(struct process *p, unsigned r, unsigned e, unsigned s, bool 
 {
 	unsigned *pr = gid ? &p->gid : &p->uid, *pe = gid ? &p->egid : &p->euid;
 	unsigned *ps = gid ? &p->sgid : &p->suid, *pf = gid ? &p->fsgid : &p->fsuid;
-	unsigned old_uid = p->uid;
+	unsigned old_uid = p->uid, euid = p->euid, egid = p->egid, fsuid = p->fsuid, fsgid = p->fsgid;
 	bool priv = is_root(p);
 	if (!priv && ((r != KEEP && !own(r, *pr, *pe, *ps)) || (e != KEEP && !own(e, *pr, *pe, *ps)) ||
 		      (s != KEEP && !own(s, *pr, *pe, *ps))))
@@ -79,6 +104,7 @@ static long set_res(struct process *p, unsigned r, unsigned e, unsigned s, bool 
 		*ps = s;
 	*pf = *pe;
 	flag_nproc(p, old_uid);
+	creds_changed(p, euid, egid, fsuid, fsgid);
 	return 0;
 }
 
@@ -153,8 +179,11 @@ static long set_fs(struct process *p, unsigned id, bool gid)
 {
 	unsigned *pf = gid ? &p->fsgid : &p->fsuid, old = *pf;
 	if (id != KEEP && (is_root(p) || own(id, gid ? p->gid : p->uid, gid ? p->egid : p->euid,
-					     gid ? p->sgid : p->suid) || id == old))
+					     gid ? p->sgid : p->suid) || id == old)) {
 		*pf = id;
+		if (id != old)
+			p->dumpable = false;
+	}
 	return old;
 }
 

@@ -139,6 +139,8 @@ static void finish_exec(struct task *t)
 	t->altstack.sp = t->altstack.size = 0;
 	t->altstack.flags = SS_DISABLE;
 	t->robust_list = 0;
+	/* Linux's begin_new_exec: dumpable again unless set-id */
+	p->dumpable = p->euid == p->uid && p->egid == p->gid;
 	p->did_exec = true;
 	if (p->vfork_parent) {
 		task_wake(p->vfork_parent);

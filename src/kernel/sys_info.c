@@ -257,6 +257,22 @@ long sys_set_robust_list(struct task *t, const struct sysargs *a)
 	return 0;
 }
 
+/* The head another task (0: the caller) registered; the length is always
+ * the size of Linux's robust_list_head. */
+long sys_get_robust_list(struct task *t, const struct sysargs *a)
+{
+	int pid = (int)a->a[0];
+	struct task *p = pid ? task_by_tid(pid) : t;
+	if (!p)
+		return -ESRCH;
+	if (!ptrace_may_access(t->proc, p->proc, false))
+		return -EPERM;
+	uint64_t len = 24, head = p->robust_list;
+	if (copy_to_user(t, a->a[2], &len, sizeof(len)) || copy_to_user(t, a->a[1], &head, sizeof(head)))
+		return -EFAULT;
+	return 0;
+}
+
 long sys_rseq(struct task *t UNUSED, const struct sysargs *a UNUSED)
 {
 	return -ENOSYS;

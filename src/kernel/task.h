@@ -50,6 +50,7 @@ struct task {
 	bool rerun;			/* handler runs again after a wake */
 	bool wake_pending;		/* woken before it could block */
 	bool io_whole;			/* write(2): a stream write goes on until done */
+	bool io_nosignal;		/* RWF_NOSIGNAL: EPIPE without SIGPIPE */
 	size_t io_done;			/* bytes a blocked write moved so far */
 	bool timed_out;			/* the wait's deadline passed */
 	/* What a wait cut short by a signal returns (ERESTARTSYS unless the
@@ -173,6 +174,9 @@ void process_caps(struct process *p, struct kcaps *c);
 void caps_init(void);
 /* Whether `p` has capability `cap` in its effective set. */
 bool capable(struct process *p, int cap);
+/* Whether `me` may look into `p` (Linux's ptrace_may_access, read mode;
+ * fscreds: with the caller's fs ids, as /proc does, else its real ids). */
+bool ptrace_may_access(struct process *me, struct process *p, bool fscreds);
 /* The tasks (threads, and zombies not yet reaped) whose real uid is
  * `uid`: what RLIMIT_NPROC counts. */
 int nproc_count(unsigned uid);
