@@ -64,6 +64,8 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 	     struct file *f, uint64_t off);
 long do_munmap(struct task *t, uaddr_t addr, size_t len);
 long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot);
+/* mprotect with a protection key (-1: none), as pkey_mprotect. */
+long do_mprotect_pkey(struct task *t, uaddr_t addr, size_t len, int prot, int pkey);
 /* RLIMIT_AS and RLIMIT_DATA (limits.c): may `p` map [start, start+len)
  * (what is mapped there already doesn't count twice), grow a mapping by
  * `len`, or make [start, end) `prot`? 0 or -ENOMEM. */

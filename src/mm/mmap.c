@@ -214,6 +214,11 @@ long do_munmap(struct task *t, uaddr_t addr, size_t len)
 
 long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
 {
+	return do_mprotect_pkey(t, addr, len, prot, -1);
+}
+
+long do_mprotect_pkey(struct task *t, uaddr_t addr, size_t len, int prot, int pkey)
+{
 	struct mm *mm = t->proc->mm;
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
@@ -227,6 +232,10 @@ long do_mprotect(struct task *t, uaddr_t addr, size_t len, int prot)
 		return -ENOMEM;
 	if (len == 0)
 		return 0;
+	/* No key is ever allocated (pkey.c); Linux refuses one after the
+	 * range and prot checks, before the VMAs are looked at. */
+	if (pkey != -1)
+		return -EINVAL;
 	uaddr_t end = addr + len;
 	if (!range_mapped(mm, addr, end))
 		return -ENOMEM;
