@@ -40,6 +40,9 @@ struct mm {
 	uaddr_t vdso_base;
 	uaddr_t arg_start, arg_end, env_start, env_end;
 	bool lock_future;	/* mlockall(MCL_FUTURE): new mappings are locked */
+	/* membarrier registrations (kernel/membarrier.c) in Linux's
+	 * MEMBARRIER_STATE_* bits: kept by fork, dropped by exec. */
+	int membarrier_state;
 	/* Pages mapped (persona's stub aside), in data mappings, and locked:
 	 * kept by vma.c as VMAs come and go, for the rlimits' O(1) checks. */
 	size_t total_pages, data_pages, locked_pages;

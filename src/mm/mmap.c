@@ -503,5 +503,6 @@ struct mm *mm_dup(struct mm *old)
 	mm->arg_end = old->arg_end;
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
+	mm->membarrier_state = old->membarrier_state;
 	return mm;
 }
