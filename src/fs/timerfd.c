@@ -14,11 +14,10 @@
 #include "waitq.h"
 #include "ksyscall.h"
 #include "uaccess.h"
+#include "ktime.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/timerfd.h>
-
-#define NSEC 1000000000LL
 
 struct timerfd {
 	int clockid;
@@ -34,31 +33,6 @@ struct timerfd {
 static const struct file_ops timerfd_ops;
 
 static struct timerfd *T(struct file *f) { return f->priv; }
-
-/* Nanoseconds, saturating where ktime_t does (some 292 years). */
-static int64_t ts_ns(struct timespec ts)
-{
-	if (ts.tv_sec >= INT64_MAX / NSEC - 1)
-		return INT64_MAX;
-	return ts.tv_sec * NSEC + ts.tv_nsec;
-}
-
-static struct timespec ns_ts(int64_t ns)
-{
-	return (struct timespec){ ns / NSEC, ns % NSEC };
-}
-
-static int64_t now_ns(clockid_t c)
-{
-	struct timespec ts;
-	clock_gettime(c, &ts);
-	return ts_ns(ts);
-}
-
-static int64_t sat_add(int64_t a, int64_t b)
-{
-	return a > INT64_MAX - b ? INT64_MAX : a + b;
-}
 
 static void tfd_fire(void *arg);
 
@@ -105,17 +79,6 @@ static struct itimerspec tfd_get(struct timerfd *tf)
 	if (tf->armed && tf->expiry > now)
 		its.it_value = ns_ts(tf->expiry - now);
 	return its;
-}
-
-/* The CLOCK_MONOTONIC time of an absolute time on the timer's clock. */
-static int64_t to_mono(int clockid, int64_t abs)
-{
-	clockid_t c = clockid == CLOCK_REALTIME_ALARM ? CLOCK_REALTIME :
-		      clockid == CLOCK_BOOTTIME_ALARM ? CLOCK_BOOTTIME : clockid;
-	int64_t mono = now_ns(CLOCK_MONOTONIC);
-	if (c == CLOCK_MONOTONIC)
-		return abs;
-	return sat_add(abs - now_ns(c), mono);
 }
 
 static void tfd_set(struct timerfd *tf, int flags, const struct itimerspec *its)
@@ -200,7 +163,7 @@ long sys_timerfd_create(struct task *t, const struct sysargs *a)
 
 static bool ts_valid(struct timespec ts)
 {
-	return ts.tv_sec >= 0 && ts.tv_nsec >= 0 && ts.tv_nsec < NSEC;
+	return ts.tv_sec >= 0 && ts.tv_nsec >= 0 && ts.tv_nsec < KT_NSEC;
 }
 
 long sys_timerfd_settime(struct task *t, const struct sysargs *a)

@@ -119,6 +119,7 @@ static void process_end(struct process *p, int status)
 	p->exit_status = status;
 	p->zombie = true;
 	itimer_cancel_all(p);
+	posix_timers_delete_all(p);
 	pidfd_process_exited();
 	if (p->files)
 		files_put(p->files);

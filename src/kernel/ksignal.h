@@ -36,6 +36,18 @@ int kill_pgrp(struct process *from, int pgrp, int sig, const siginfo_t *info);
  * process group, with the ids of whoever set it (Linux's send_sigio). */
 void send_sigio(int owner, unsigned uid, unsigned euid, int sig, const siginfo_t *info);
 
+/* A POSIX timer's signal (posix_timers.c), marked with the timer's
+ * serial: true if it was queued (not ignored, not merged into a pending
+ * standard signal, not fatal at once). */
+bool send_signal_timer(struct process *p, struct task *target, const siginfo_t *info, uint64_t timer);
+/* The queued signal of timer `serial` leaves its queue (delivered,
+ * taken or dropped): the timer fills in info's si_overrun. */
+void posix_timer_signal_taken(uint64_t serial, siginfo_t *info);
+/* Takes the queued signal of timer `serial` off p's queues unseen. */
+void signal_unqueue_timer(struct process *p, uint64_t serial);
+/* Deletes every POSIX timer of p (exec, exit). */
+void posix_timers_delete_all(struct process *p);
+
 /* The guest faulted (SIGSEGV, SIGBUS, ...): the signal is forced. */
 void signal_fault(struct task *t, const siginfo_t *si);
 /* Runs before a stopped task goes back to guest code: delivers pending

@@ -23,6 +23,7 @@
 
 struct sigqueue {
 	siginfo_t info;
+	uint64_t timer;		/* a POSIX timer's signal: the timer's serial, else 0 */
 	struct list_head node;
 };
 
@@ -44,6 +45,8 @@ void sigpending_flush(struct sigpending *p)
 	struct sigqueue *q, *n;
 	list_for_each_entry_safe(q, n, &p->queue, node) {
 		list_del(&q->node);
+		if (q->timer)
+			posix_timer_signal_taken(q->timer, &q->info);
 		free(q);
 	}
 	p->set = 0;
@@ -67,15 +70,17 @@ bool signal_ignored(struct process *p, int sig)
 	return h == (uint64_t)SIG_IGN || (h == (uint64_t)SIG_DFL && default_ignored(sig));
 }
 
-static void enqueue(struct sigpending *pd, int sig, const siginfo_t *info)
+static bool enqueue(struct sigpending *pd, int sig, const siginfo_t *info, uint64_t timer)
 {
 	if (sig < SIGRTMIN && (pd->set & SIGBIT(sig)))
-		return;		/* standard signals do not queue */
+		return false;	/* standard signals do not queue */
 	struct sigqueue *q = xmalloc(sizeof(*q));
 	q->info = *info;
+	q->timer = timer;
 	list_add_tail(&q->node, &pd->queue);
 	pd->set |= SIGBIT(sig);
 	wake_up(&signal_queued);	/* signalfd readers and pollers */
+	return true;
 }
 
 static void dequeue(struct sigpending *pd, int sig, siginfo_t *out)
@@ -96,6 +101,8 @@ static void dequeue(struct sigpending *pd, int sig, siginfo_t *out)
 		list_for_each_entry(q, &pd->queue, node)
 			if (q->info.si_signo == sig) {
 				list_del(&q->node);
+				if (q->timer)	/* its overrun count goes out with it */
+					posix_timer_signal_taken(q->timer, out);
 				free(q);
 				break;
 			}
@@ -106,6 +113,32 @@ static void dequeue(struct sigpending *pd, int sig, siginfo_t *out)
 	}
 	if (!more)
 		pd->set &= ~SIGBIT(sig);
+}
+
+static void unqueue_timer(struct sigpending *pd, uint64_t serial)
+{
+	struct sigqueue *q, *n;
+	list_for_each_entry_safe(q, n, &pd->queue, node) {
+		if (q->timer != serial)
+			continue;
+		int sig = q->info.si_signo;
+		list_del(&q->node);
+		free(q);
+		bool more = false;
+		list_for_each_entry(q, &pd->queue, node)
+			more |= q->info.si_signo == sig;
+		if (!more)
+			pd->set &= ~SIGBIT(sig);
+		return;
+	}
+}
+
+void signal_unqueue_timer(struct process *p, uint64_t serial)
+{
+	unqueue_timer(&p->shared_pending, serial);
+	struct task *t;
+	list_for_each_entry(t, &p->threads, thread_node)
+		unqueue_timer(&t->pending, serial);
 }
 
 static void drop(struct sigpending *pd, uint64_t mask)
@@ -200,7 +233,9 @@ static void do_continue(struct process *p)
 	notify_parent_stop(p, CLD_CONTINUED, SIGCONT);
 }
 
-static int do_send(struct process *p, struct task *target, int sig, const siginfo_t *info)
+/* Returns 1 if the signal was queued, else 0. `timer`: as enqueue(). */
+static int do_send_queued(struct process *p, struct task *target, int sig, const siginfo_t *info,
+			  uint64_t timer)
 {
 	if (p->zombie || sig == 0)
 		return 0;
@@ -233,7 +268,8 @@ static int do_send(struct process *p, struct task *target, int sig, const siginf
 		process_exit(p, sig);
 		return 0;
 	}
-	enqueue(target ? &t->pending : &p->shared_pending, sig, info);
+	if (!enqueue(target ? &t->pending : &p->shared_pending, sig, info, timer))
+		return 0;
 	if (target) {
 		wake_for(t, sig);
 	} else {
@@ -241,7 +277,18 @@ static int do_send(struct process *p, struct task *target, int sig, const siginf
 		list_for_each_entry(o, &p->threads, thread_node)
 			wake_for(o, sig);
 	}
+	return 1;
+}
+
+static int do_send(struct process *p, struct task *target, int sig, const siginfo_t *info)
+{
+	do_send_queued(p, target, sig, info, 0);
 	return 0;
+}
+
+bool send_signal_timer(struct process *p, struct task *target, const siginfo_t *info, uint64_t timer)
+{
+	return do_send_queued(p, target, info->si_signo, info, timer) == 1;
 }
 
 int send_signal_task(struct task *t, int sig, const siginfo_t *info)
@@ -333,7 +380,7 @@ void signal_fault(struct task *t, const siginfo_t *si)
 		process_exit(t->proc, sig);
 		return;
 	}
-	enqueue(&t->pending, sig, si);
+	enqueue(&t->pending, sig, si, 0);
 	t->syscall_return = false;
 	task_resume(t);
 }

@@ -135,6 +135,7 @@ static void finish_exec(struct task *t)
 		if (ka->handler != (uint64_t)SIG_IGN)
 			memset(ka, 0, sizeof(*ka));
 	}
+	posix_timers_delete_all(p);	/* Linux's exit_itimers at exec */
 	t->clear_child_tid = 0;
 	t->altstack.sp = t->altstack.size = 0;
 	t->altstack.flags = SS_DISABLE;

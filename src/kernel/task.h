@@ -125,6 +125,9 @@ struct process {
 	 * kernel timer samples it every 10 ms while one is armed. */
 	struct cpu_itimer { uint64_t value, interval, start; bool armed; } cpu_itimer[2];
 	struct timer *cpu_itimer_poll;
+	/* POSIX timers (posix_timers.c), ids from next_timer_id up. */
+	struct posix_timer *posix_timers;
+	int next_timer_id, nr_posix_timers;
 	bool dumpable, subreaper, no_new_privs, did_exec;
 	/* A set*uid made the real uid one already at RLIMIT_NPROC: the next
 	 * execve fails (Linux's PF_NPROC_EXCEEDED). */
