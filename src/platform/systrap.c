@@ -265,8 +265,12 @@ static void reply(struct sthread *t, uint32_t req)
 	s->long_wait = 0;
 	__atomic_store_n(&s->state, ST_REPLY, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (s->stub_sleeping)
+	if (s->stub_sleeping) {
 		syscall(SYS_futex, &s->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+		/* Its next call comes after a wake-up, which takes long on
+		 * another CPU: wait for it the longest. */
+		spin_ns = SPIN_MAX_NS;
+	}
 }
 
 static bool posted(struct sthread *t)
