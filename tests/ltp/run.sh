@@ -8,8 +8,8 @@
 #
 #   1. unpacks the tarball into build/ltp/src (once);
 #   2. configures it for static binaries and builds its lib (once);
-#   3. builds testcases/kernel/syscalls: all of it without LIST, else only
-#      the directories of the listed tests (each directory once), and
+#   3. builds testcases/kernel/syscalls: all of it without LIST (once),
+#      else only the listed tests and their helpers (each once), and
 #      installs the binaries into build/ltp/root/testcases/bin (LTPROOT);
 #   4. runs each test of runtest/syscalls (or each test named in LIST, one
 #      name a line, # comments) natively and under `persona run`, each as the
@@ -138,51 +138,91 @@ else
 fi
 
 sys=testcases/kernel/syscalls
-build_dir() {	# DIR (under the source tree): build and install it
-	make -j"$jobs" -k -C "$src/$1" >>"$ltp/build-tests.log" 2>&1
-	local rc=$?
-	make -k -C "$src/$1" install prefix="$prefix" >>"$ltp/build-tests.log" 2>&1 || rc=1
-	return $rc
-}
-if [ -f "$stamps/syscalls-all" ]; then
-	:
-elif [ -z "$LIST" ]; then
+if [ -z "$LIST" ] && [ ! -f "$stamps/syscalls-all" ]; then
 	echo "== building all of $sys (about 10 minutes on 2 cores)"
-	build_dir "$sys" || echo "note: some tests did not build (see $ltp/build-tests.log)"
+	make -j"$jobs" -k -C "$src/$sys" >>"$ltp/build-tests.log" 2>&1
+	rc=$?
+	make -k -C "$src/$sys" install prefix="$prefix" >>"$ltp/build-tests.log" 2>&1 || rc=1
+	[ $rc = 0 ] || echo "note: some tests did not build (see $ltp/build-tests.log)"
 	touch "$stamps/syscalls-all"
-else
-	# Only the directories holding the listed tests' sources: the binary
-	# NAME (or NAME_64, NAME_16, variants built from NAME.c) comes from
-	# NAME.c.
-	declare -A dir_of=()
-	while read -r f; do
+fi
+# The tests still without a program (with a LIST, or the few of
+# runtest/syscalls whose sources are elsewhere in testcases/kernel): only
+# their programs are built. NAME (or NAME_64, NAME_16, built from NAME.c
+# with other flags) is a target of the directory holding NAME.c; with them
+# come the helpers those directories' tests run (their programs that
+# runtest/syscalls does not name: *_child and the like).
+missing=()
+for name in "${names[@]}"; do
+	[ -x "$bin/${cmd_of[$name]%% *}" ] || missing+=("$name")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	mapfile -t cfiles < <(cd "$src" && { find testcases/kernel -path "$sys" -prune -o -name '*.c' -print; find "$sys" -name '*.c'; })
+	declare -A dir_of=() is_test=() dirs=() want=() targets=()
+	for f in "${cfiles[@]}"; do	# the system call tests' own come last, and win
 		b=${f##*/}
 		dir_of[${b%.c}]=${f%/*}
-	done < <(cd "$src" && find "$sys" -name '*.c')
-	declare -A dirs=()
-	for name in "${names[@]}"; do
+	done
+	for name in "${all[@]}"; do
+		e=${cmd_of[$name]%% *}
+		is_test[$e]=1 is_test[${e%_64}]=1 is_test[${e%_16}]=1
+	done
+	for name in "${missing[@]}"; do
 		exe=${cmd_of[$name]%% *}
 		d=
 		for c in "$exe" "${exe%_64}" "${exe%_16}"; do
 			[ -n "${dir_of[$c]:-}" ] && { d=${dir_of[$c]}; break; }
 		done
 		if [ -z "$d" ]; then
-			echo "$0: no source found for $exe ($name)" >&2
-			exit 2
+			echo "note: no source found for $exe ($name)"
+			continue
 		fi
+		want[$exe]=$d
 		dirs[$d]=1
 	done
-	todo=()
-	for d in "${!dirs[@]}"; do
-		[ -f "$stamps/${d//\//_}" ] || todo+=("$d")
+	for f in "${cfiles[@]}"; do
+		b=${f##*/}
+		b=${b%.c}
+		case $b in *common* | *lib*) continue ;; esac
+		[ -n "${dirs[${f%/*}]:-}" ] && [ -z "${is_test[$b]:-}" ] && want[$b]=${f%/*}
 	done
-	if [ ${#todo[@]} -gt 0 ]; then
-		echo "== building ${#todo[@]} directories of $sys"
-		mapfile -t todo < <(printf '%s\n' "${todo[@]}" | sort)
+	for t in "${!want[@]}"; do
+		[ -x "$bin/$t" ] || targets[${want[$t]}]+=" $t"
+	done
+	if [ ${#targets[@]} -gt 0 ]; then
+		echo "== building ${#missing[@]} tests in ${#targets[@]} directories of testcases/kernel"
+		# Most directories hold one or two of the targets: two directories
+		# build at a time, not two files of one. Those linking a library
+		# of libs/ build first, one at a time (two makes would race on it).
+		mapfile -t todo < <(for d in "${!targets[@]}"; do
+			grep -q LTPLIBS "$src/$d/Makefile" && echo "0 $d" || echo "1 $d"
+		done | sort)
+		mkdir -p "$ltp/build-logs"
+		running=0
 		for d in "${todo[@]}"; do
-			build_dir "$d" || echo "note: $d did not build fully (see $ltp/build-tests.log)"
-			touch "$stamps/${d//\//_}"
+			[ "${d%% *}" = 0 ] && { wait; running=0; }
+			if [ $running -ge "$jobs" ]; then
+				wait -n
+				running=$((running - 1))
+			fi
+			d=${d#* }
+			# shellcheck disable=SC2086
+			make -k -C "$src/$d" ${targets[$d]} >"$ltp/build-logs/${d//\//_}.log" 2>&1 &
+			running=$((running + 1))
 		done
+		wait
+		for d in "${todo[@]}"; do
+			d=${d#* }
+			cat "$ltp/build-logs/${d//\//_}.log" >>"$ltp/build-tests.log"
+			for t in ${targets[$d]}; do
+				if [ -x "$src/$d/$t" ]; then
+					install -m 755 "$src/$d/$t" "$bin/$t"
+				elif [ -n "${is_test[$t]:-}" ]; then
+					echo "note: $d/$t did not build (see $ltp/build-tests.log)"
+				fi
+			done
+		done
+		rm -rf "$ltp/build-logs"
 	fi
 fi
 
