@@ -1,5 +1,6 @@
 # persona: `make` builds build/persona; `make check` runs every test;
-# `make run` starts a shell under persona; `make bench` measures.
+# `make run` starts a shell under persona; `make bench` measures;
+# `make ltp` runs the Linux Test Project's system call tests.
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 # Kept apart from CFLAGS so `make CFLAGS=...` (as `make san` does) keeps them.
@@ -58,8 +59,15 @@ check: $(BUILD)/persona
 bench: $(BUILD)/persona
 	bench/run.sh $(BUILD)/persona
 
+# The Linux Test Project's system call tests, natively and under persona
+# (tests/ltp/run.sh builds LTP in build/ltp from shared/suites' tarball):
+# all of runtest/syscalls, or `make ltp LTP_LIST=tests/ltp/ci-list`.
+LTP_LIST ?=
+ltp: $(BUILD)/persona
+	tests/ltp/run.sh $(BUILD)/persona $(LTP_LIST)
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all san fuzz run check bench clean
+.PHONY: all san fuzz run check bench ltp clean
 -include $(OBJS:.o=.d)
