@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <cpuid.h>
@@ -103,6 +104,24 @@ int stub_image_fd(const char *image, const char *end)
 	if (write(fd, image, n) != (ssize_t)n)
 		kpanic("writing the stub: %s", strerror(errno));
 	return fd;
+}
+
+_Noreturn void stub_exec(int *fds, int n)
+{
+	/* Lift the fds clear of the low numbers first, so that placing one
+	 * cannot close another. */
+	for (int i = 0; i < n; i++)
+		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100);
+	for (int i = 0; i < n - 1; i++)
+		dup2(fds[i], STUB_FIRST_FD + i);
+	dup3(fds[n - 1], STUB_FIRST_FD + n - 1, O_CLOEXEC);
+	syscall(SYS_close_range, STUB_FIRST_FD + n, ~0U, 0);
+	for (int fd = 0; fd < STUB_FIRST_FD; fd++)
+		close(fd);
+	stub_drop_privileges();
+	char *argv[] = { "persona-stub", NULL }, *envp[] = { NULL };
+	syscall(SYS_execveat, STUB_FIRST_FD + n - 1, "", argv, envp, AT_EMPTY_PATH);
+	_exit(127);
 }
 
 int sigchld_fd_open(void)

@@ -71,6 +71,11 @@ void stub_drop_privileges(void);
 
 /* The stub's image in a memfd, for execveat. */
 int stub_image_fd(const char *image, const char *end);
+/* In a new stub process: fds[0..n-2] become fds 3, 4, ... for the stub,
+ * fds[n-1] is its image; every other fd is closed, the privileges dropped
+ * (confine.c), and the image executed. */
+#define STUB_FIRST_FD 3
+_Noreturn void stub_exec(int *fds, int n);
 /* Blocks SIGCHLD and returns a signalfd for it: the host reports the ends
  * of guest processes (the kernel's children) there. */
 int sigchld_fd_open(void);

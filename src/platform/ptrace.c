@@ -164,19 +164,9 @@ static int ptrace_spawn(int *out_tid)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
-		/* Lift both fds clear of the low numbers first, so that
-		 * placing one cannot close the other. */
-		int ctl = fcntl(ctl_sock[1], F_DUPFD_CLOEXEC, 100);
-		int stub = fcntl(stub_memfd, F_DUPFD_CLOEXEC, 100);
-		dup2(ctl, STUB_CTL_FD);
-		dup3(stub, STUB_CTL_FD + 1, O_CLOEXEC);
-		syscall(SYS_close_range, STUB_CTL_FD + 2, ~0U, 0);
-		for (int fd = 0; fd < STUB_CTL_FD; fd++)
-			close(fd);
-		stub_drop_privileges();
-		char *argv[] = { "persona-stub", NULL }, *envp[] = { NULL };
-		syscall(SYS_execveat, STUB_CTL_FD + 1, "", argv, envp, AT_EMPTY_PATH);
-		_exit(127);
+		_Static_assert(STUB_CTL_FD == STUB_FIRST_FD, "the channel is the stub's first fd");
+		int fds[2] = { ctl_sock[1], stub_memfd };
+		stub_exec(fds, 2);
 	}
 	close(go[0]);
 	close(ctl_sock[1]);

@@ -906,21 +906,10 @@ static _Noreturn void exec_stub(int ctl, struct space *sp)
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);	/* until the first guest code */
-	/* Lift the fds clear of the low numbers first, so that placing one
-	 * cannot close another. */
+	_Static_assert(ST_CTL_FD == STUB_FIRST_FD && ST_KICK_FD == STUB_FIRST_FD + 1 &&
+		       ST_REGION_FD == STUB_FIRST_FD + 2, "the stub's fds in stub_exec's order");
 	int fds[4] = { ctl, sp->efd, sp->memfd, stub_fd };
-	for (int i = 0; i < 4; i++)
-		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100);
-	for (int i = 0; i < 3; i++)
-		dup2(fds[i], ST_CTL_FD + i);
-	dup3(fds[3], ST_CTL_FD + 3, O_CLOEXEC);
-	syscall(SYS_close_range, ST_CTL_FD + 4, ~0U, 0);
-	for (int fd = 0; fd < ST_CTL_FD; fd++)
-		close(fd);
-	stub_drop_privileges();
-	char *argv[] = { "persona-stub", NULL }, *envp[] = { NULL };
-	syscall(SYS_execveat, ST_CTL_FD + 3, "", argv, envp, AT_EMPTY_PATH);
-	_exit(127);
+	stub_exec(fds, 4);
 }
 
 /* A stub process made from the stub's image, stopped in its first frame. */
