@@ -310,11 +310,10 @@ static bool alive(struct sthread *t)
 
 /* Waits for stopped thread `t`'s stub to post `want` (after a request):
  * 0, or -ESRCH when it died or broke the protocol (then it is killed). */
-static int wait_for(struct sthread *t, uint32_t want)
+static int wait_long(struct sthread *t, uint32_t want, uint64_t deadline)
 {
 	struct st_slot *s = slot(t);
 	uint64_t start = now_ns();
-	uint64_t deadline = s->req == ST_REQ_CLONE ? CLONE_DEADLINE_NS : STUB_DEADLINE_NS;
 	for (unsigned spins = 0; !posted(t); spins++) {
 		if (spins < 4096) {
 			__builtin_ia32_pause();
@@ -341,6 +340,11 @@ static int wait_for(struct sthread *t, uint32_t want)
 		return -ESRCH;
 	}
 	return 0;
+}
+
+static int wait_for(struct sthread *t, uint32_t want)
+{
+	return wait_long(t, want, STUB_DEADLINE_NS);
 }
 
 /* ---- registers ---- */
@@ -564,7 +568,7 @@ static int clone_shared(struct sthread *t, unsigned long flags, int *child)
 	s->args[0] = (long)(flags | (thread ? 0 : CLONE_PARENT));
 	s->args[1] = idx;
 	reply(t, ST_REQ_CLONE);
-	int err = wait_for(t, ST_EV_DONE);
+	int err = wait_long(t, ST_EV_DONE, CLONE_DEADLINE_NS);
 	long pid = s->result;
 	t->sp->used[idx / 64] &= ~(1ULL << (idx % 64));
 	if (err)
@@ -607,7 +611,7 @@ static int clone_fork(struct sthread *t, unsigned long flags, int *child)
 	s->args[0] = (long)(flags | CLONE_PARENT);
 	s->args[1] = t->idx;
 	reply(t, ST_REQ_CLONE);
-	int err = wait_for(t, ST_EV_DONE);
+	int err = wait_long(t, ST_EV_DONE, CLONE_DEADLINE_NS);
 	long pid = s->result;
 	struct sthread *c = NULL;
 	if (err) {
