@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define ROUNDS 3000
+#define ROUNDS 1000
 
 static _Atomic uint32_t seq;
 static atomic_int arrived = -1, stop, waiter_tid;
