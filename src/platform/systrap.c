@@ -191,6 +191,7 @@ static void space_put(struct space *sp)
 
 static bool idx_used(struct space *sp, int i) { return sp->used[i / 64] >> (i % 64) & 1; }
 static void idx_set(struct space *sp, int i) { sp->used[i / 64] |= 1ULL << (i % 64); }
+static void idx_clear(struct space *sp, int i) { sp->used[i / 64] &= ~(1ULL << (i % 64)); }
 
 /* A free slot: unused, and its last thread (which may still be running its
  * last instructions on the area's stack) gone from the host. */
@@ -248,7 +249,7 @@ static void thread_remove(struct sthread *t)
 	threads[t->vi] = threads[--nthreads];
 	threads[t->vi]->vi = t->vi;
 	struct space *sp = t->sp;
-	sp->used[t->idx / 64] &= ~(1ULL << (t->idx % 64));
+	idx_clear(sp, t->idx);
 	sp->gone_tid[t->idx] = t->tid;
 	sp->gone_tgid[t->idx] = t->tgid;
 	space_put(sp);
@@ -477,7 +478,9 @@ static int systrap_set_fpstate(int tid, const void *buf)
 
 /* ---- host calls in the guest process ---- */
 
-static long systrap_host_syscall(int tid, long nr, const long args[6])
+/* Asks stopped thread `tid`'s stub for `req` with `nr` and `args`, and
+ * returns its result (-ESRCH if the stub is gone or broke the protocol). */
+static long ask(int tid, uint32_t req, long nr, const long args[6])
 {
 	struct sthread *t = lookup(tid);
 	if (!t || !t->stopped)
@@ -486,24 +489,20 @@ static long systrap_host_syscall(int tid, long nr, const long args[6])
 	s->nr = nr;
 	for (int i = 0; i < 6; i++)
 		s->args[i] = args[i];
-	reply(t, ST_REQ_SYSCALL);
+	reply(t, req);
 	if (wait_for(t, ST_EV_DONE))
 		return -ESRCH;
 	return (long)s->result;
 }
 
+static long systrap_host_syscall(int tid, long nr, const long args[6])
+{
+	return ask(tid, ST_REQ_SYSCALL, nr, args);
+}
+
 static long systrap_map_sent_fd(int tid, const long args[6])
 {
-	struct sthread *t = lookup(tid);
-	if (!t || !t->stopped)
-		return -ESRCH;
-	struct st_slot *s = slot(t);
-	for (int i = 0; i < 6; i++)
-		s->args[i] = args[i];
-	reply(t, ST_REQ_MAPFD);
-	if (wait_for(t, ST_EV_DONE))
-		return -ESRCH;
-	return (long)s->result;
+	return ask(tid, ST_REQ_MAPFD, 0, args);
 }
 
 static uint64_t systrap_scratch(int tid)
@@ -570,7 +569,7 @@ static int clone_shared(struct sthread *t, unsigned long flags, int *child)
 	reply(t, ST_REQ_CLONE);
 	int err = wait_long(t, ST_EV_DONE, CLONE_DEADLINE_NS);
 	long pid = s->result;
-	t->sp->used[idx / 64] &= ~(1ULL << (idx % 64));
+	idx_clear(t->sp, idx);	/* thread_add takes it again for the child */
 	if (err)
 		return -EAGAIN;
 	if (pid <= 0 || pid > INT32_MAX)
