@@ -47,17 +47,26 @@ static int prot_of(uint32_t pf)
 	return (pf & PF_R ? PROT_READ : 0) | (pf & PF_W ? PROT_WRITE : 0) | (pf & PF_X ? PROT_EXEC : 0);
 }
 
-/* Maps every PT_LOAD of an ELF file at `bias`; returns the end of the
- * highest segment. */
+/* Whether every PT_LOAD of an ELF file can be mapped: found before the
+ * old program's memory goes. */
+static int check_segments(const Elf64_Phdr *ph, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_memsz &&
+		    (ph[i].p_filesz > ph[i].p_memsz ||
+		     (ph[i].p_vaddr & (PAGE_SIZE - 1)) != (ph[i].p_offset & (PAGE_SIZE - 1))))
+			return -ENOEXEC;
+	return 0;
+}
+
+/* Maps every PT_LOAD of an ELF file at `bias` (check_segments passed);
+ * returns the end of the highest segment. */
 static long map_segments(struct task *t, struct file *f, const Elf64_Phdr *ph, int n, uaddr_t bias)
 {
 	uaddr_t end = 0;
 	for (int i = 0; i < n; i++) {
 		if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
 			continue;
-		if (ph[i].p_filesz > ph[i].p_memsz ||
-		    (ph[i].p_vaddr & (PAGE_SIZE - 1)) != (ph[i].p_offset & (PAGE_SIZE - 1)))
-			return -ENOEXEC;
 		uaddr_t va = bias + ph[i].p_vaddr, start = PAGE_DOWN(va);
 		uaddr_t file_end = va + ph[i].p_filesz, mem_end = va + ph[i].p_memsz;
 		int prot = prot_of(ph[i].p_flags);
@@ -107,6 +116,8 @@ static int read_phdrs(struct file *f, Elf64_Ehdr *e, Elf64_Phdr **ph)
 		return err;
 	*ph = xmalloc(e->e_phnum * sizeof(Elf64_Phdr));
 	err = read_exact(f, *ph, e->e_phnum * sizeof(Elf64_Phdr), e->e_phoff);
+	if (!err)
+		err = check_segments(*ph, e->e_phnum);
 	if (err) {
 		free(*ph);
 		*ph = NULL;
@@ -132,18 +143,29 @@ static int open_exec(struct task *t, const char *path, struct file **out)
 	return 0;
 }
 
+/* The interpreter, opened and its headers read (ELIBBAD if it is no ELF
+ * file persona loads). */
+static int open_interp(struct task *t, const char *path, struct file **f, Elf64_Ehdr *e,
+		       Elf64_Phdr **ph)
+{
+	int err = open_exec(t, path, f);
+	if (err)
+		return err;
+	if ((err = read_phdrs(*f, e, ph))) {
+		file_put(*f);
+		return err == -ENOEXEC ? -ELIBBAD : err;
+	}
+	return 0;
+}
+
 static int load_interp(struct task *t, const char *path, struct image *img)
 {
 	struct file *f;
 	Elf64_Ehdr e;
 	Elf64_Phdr *ph;
-	int err = open_exec(t, path, &f);
+	int err = open_interp(t, path, &f, &e, &ph);
 	if (err)
 		return err;
-	if ((err = read_phdrs(f, &e, &ph))) {
-		file_put(f);
-		return err == -ENOEXEC ? -ELIBBAD : err;
-	}
 	uaddr_t lo, hi, bias = 0;
 	load_span(ph, e.e_phnum, &lo, &hi);
 	if (e.e_type == ET_DYN) {
@@ -162,46 +184,59 @@ static int load_interp(struct task *t, const char *path, struct image *img)
 	return 0;
 }
 
-/* Removes the old program's memory, keeping the stub and the vDSO. */
-static int flush_old_mm(struct task *t)
+/* The PT_INTERP path of an ELF file in *out, or NULL for none. */
+static int read_interp(struct file *f, const Elf64_Ehdr *e, const Elf64_Phdr *ph, char **out)
 {
-	struct mm *mm = t->proc->mm;
-	struct vma *v, *n;
-	for (v = vma_first(mm); v; v = n) {
-		n = vma_next(v);
-		if (v->kind == VMA_STUB || v->kind == VMA_VDSO || v->kind == VMA_VVAR)
-			continue;
-		long r = do_munmap(t, v->start, v->end - v->start);
-		if (r < 0)
-			return (int)r;
-	}
-	return 0;
-}
-
-static int load_elf(struct task *t, struct file *f, const Elf64_Ehdr *e, const Elf64_Phdr *ph,
-		    struct image *img)
-{
-	char *interp = NULL;
+	*out = NULL;
 	for (int i = 0; i < e->e_phnum; i++) {
 		if (ph[i].p_type != PT_INTERP)
 			continue;
 		if (ph[i].p_filesz < 2 || ph[i].p_filesz > PATH_MAX)
 			return -ENOEXEC;
-		interp = xmalloc(ph[i].p_filesz + 1);
+		char *interp = xmalloc(ph[i].p_filesz + 1);
 		int err = read_exact(f, interp, ph[i].p_filesz, ph[i].p_offset);
 		interp[ph[i].p_filesz] = 0;
 		if (err || strlen(interp) != ph[i].p_filesz - 1) {
 			free(interp);
 			return -ENOEXEC;
 		}
-		break;
+		*out = interp;
+		return 0;
 	}
-	int err = flush_old_mm(t);
+	return 0;
+}
+
+/* What load_elf would find wrong before it maps anything. */
+static int check_elf(struct task *t, struct file *f, const Elf64_Ehdr *e, const Elf64_Phdr *ph)
+{
+	char *interp;
+	int err = read_interp(f, e, ph, &interp);
+	if (err || !interp)
+		return err;
+	struct file *fi;
+	Elf64_Ehdr ei;
+	Elf64_Phdr *phi;
+	if (!(err = open_interp(t, interp, &fi, &ei, &phi))) {
+		free(phi);
+		file_put(fi);
+	}
+	free(interp);
+	return err;
+}
+
+static int load_elf(struct task *t, struct file *f, const Elf64_Ehdr *e, const Elf64_Phdr *ph,
+		    struct image *img)
+{
+	char *interp;
+	int err = read_interp(f, e, ph, &interp);
+	if (err)
+		return err;
+	/* The map is a fresh one (sys_exec.c): only the host-made parts. */
 	uaddr_t lo, hi, bias = 0;
 	load_span(ph, e->e_phnum, &lo, &hi);
-	if (!err && e->e_type == ET_DYN)
+	if (e->e_type == ET_DYN)
 		bias = ELF_ET_DYN_BASE - lo;
-	long end = err ? err : map_segments(t, f, ph, e->e_phnum, bias);
+	long end = map_segments(t, f, ph, e->e_phnum, bias);
 	if (end < 0) {
 		free(interp);
 		return (int)end;
@@ -363,9 +398,10 @@ static int check_args(char *const argv[], char *const envp[])
 }
 
 /* `execfn` is the name the caller executed: for a #! script the script,
- * which Linux keeps as AT_EXECFN and the process's comm. */
+ * which Linux keeps as AT_EXECFN and the process's comm. A dry run only
+ * looks for what would make the exec fail before its point of no return. */
 static int exec_depth(struct task *t, const char *path, const char *execfn, char *const argv[],
-		      char *const envp[], int depth)
+		      char *const envp[], int depth, bool dry)
 {
 	struct file *f;
 	int err = check_args(argv, envp);
@@ -395,13 +431,16 @@ static int exec_depth(struct task *t, const char *path, const char *execfn, char
 		for (size_t i = 1; i < argc; i++)
 			nargv[k++] = argv[i];
 		nargv[k] = NULL;
-		err = exec_depth(t, interp, execfn, nargv, envp, depth + 1);
+		err = exec_depth(t, interp, execfn, nargv, envp, depth + 1, dry);
 		free(nargv);
 		return err;
 	}
 	Elf64_Ehdr e;
-	Elf64_Phdr *ph;
-	if ((err = read_phdrs(f, &e, &ph))) {
+	Elf64_Phdr *ph = NULL;
+	if ((err = read_phdrs(f, &e, &ph)) || dry) {
+		if (!err)
+			err = check_elf(t, f, &e, ph);
+		free(ph);
 		file_put(f);
 		return err;
 	}
@@ -438,5 +477,10 @@ int exec_check(struct task *t, const char *path)
 
 int do_execve(struct task *t, const char *path, char *const argv[], char *const envp[])
 {
-	return exec_depth(t, path, path, argv, envp, 0);
+	return exec_depth(t, path, path, argv, envp, 0, false);
+}
+
+int exec_check_image(struct task *t, const char *path, char *const argv[], char *const envp[])
+{
+	return exec_depth(t, path, path, argv, envp, 0, true);
 }

@@ -7,3 +7,6 @@ int do_execve(struct task *t, const char *path, char *const argv[], char *const 
 /* Whether `path` names a file the caller may execute (the common
  * failures, found before any work is done). */
 int exec_check(struct task *t, const char *path);
+/* Whether do_execve would fail before its point of no return (the file,
+ * a #! chain, the ELF headers, the interpreter), without loading. */
+int exec_check_image(struct task *t, const char *path, char *const argv[], char *const envp[]);

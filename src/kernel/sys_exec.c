@@ -149,6 +149,9 @@ static void finish_exec(struct task *t)
 	}
 }
 
+/* The new program in a fresh host process (from the platform's spawn),
+ * the old one untouched until the load succeeded: a failure of any kind
+ * returns to it. */
 static int exec_in_new_process(struct task *t, const char *path, char **argv, char **envp)
 {
 	struct process *p = t->proc;
@@ -179,8 +182,54 @@ static int exec_in_new_process(struct task *t, const char *path, char **argv, ch
 	plat_inherit(old_tid, new_tid);
 	plat_kill(old_tid);
 	mm_put(old_mm);
-	finish_exec(t);
 	return 0;
+}
+
+/* Whether the caller's host process can take the new program itself: it
+ * must hold this thread alone and no memory another task uses (a vfork
+ * child runs on its parent's). Emptying it costs a few munmaps where a
+ * new host process costs a clone, its set-up, and the old one's exit. It
+ * keeps nothing of the old program that program could not have done to
+ * the new one by itself: an exec that raised privileges (set-id, not
+ * done by persona) would need a fresh process. */
+static bool exec_can_stay(struct task *t)
+{
+	struct process *p = t->proc;
+	return p->mm->refs == 1 && p->threads.next == &t->thread_node &&
+	       t->thread_node.next == &p->threads;
+}
+
+/* Linux's way: every failure the file can cause is found first; past that
+ * point the old program is gone, and a failure (out of memory) kills the
+ * process as Linux's does with SIGSEGV. */
+static int exec_in_place(struct task *t, const char *path, char **argv, char **envp)
+{
+	struct process *p = t->proc;
+	int err = exec_check_image(t, path, argv, envp);
+	if (err)
+		return err;
+	struct mm *old_mm = p->mm;
+	p->mm = mm_new();
+	err = mm_exec_reset(t, old_mm, p->mm);
+	mm_put(old_mm);
+	if (!err)
+		err = plat_reset_fpstate(t->host_tid);
+	if (!err)
+		err = do_execve(t, path, argv, envp);
+	if (err) {
+		process_exit(p, SIGSEGV);
+		return -ENORETURN;
+	}
+	return 0;
+}
+
+static int exec_switch(struct task *t, const char *path, char **argv, char **envp)
+{
+	int err = exec_can_stay(t) ? exec_in_place(t, path, argv, envp)
+				   : exec_in_new_process(t, path, argv, envp);
+	if (!err)
+		finish_exec(t);
+	return err;
 }
 
 /* The path to load: `name` relative to `dirfd`, or the file itself for
@@ -264,7 +313,7 @@ static long do_execveat(struct task *t, int dirfd, uaddr_t uname, uaddr_t uargv,
 			}
 		}
 	}
-	err = exec_in_new_process(t, path, argv, envp);
+	err = exec_switch(t, path, argv, envp);
 out:
 	free(path);
 	strv_free(argv);

@@ -61,6 +61,9 @@ struct mm *mm_dup(struct mm *old);
 /* Learns the host-made parts of a fresh stub process (vDSO, vvar, stub)
  * and removes the host's own stack. */
 int mm_adopt_stub(struct task *t, struct mm *mm);
+/* For an exec in the caller's own host process: `mm` gets the host-made
+ * parts of `old`, and everything else goes from the host process. */
+int mm_exec_reset(struct task *t, struct mm *old, struct mm *mm);
 
 /* The mmap family, on kernel arguments. All return an address or -errno. */
 long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,

@@ -481,6 +481,33 @@ int mm_adopt_stub(struct task *t, struct mm *mm)
 	return 0;
 }
 
+static bool host_made(const struct vma *v)
+{
+	return v->kind == VMA_STUB || v->kind == VMA_VDSO || v->kind == VMA_VVAR;
+}
+
+int mm_exec_reset(struct task *t, struct mm *old, struct mm *mm)
+{
+	uaddr_t from = 0;	/* the start of the gap below the next host-made VMA */
+	struct vma *v;
+	vma_for_each(v, old) {
+		if (!host_made(v))
+			continue;
+		vma_insert(mm, vma_new(v->start, v->end, v->prot, v->flags, v->kind, NULL, 0));
+		/* One munmap a gap (a few in all): whatever the old program
+		 * mapped there, persona's VMAs or not, goes with it. */
+		if (v->start > from && HOST(t, SYS_munmap, from, v->start - from, 0, 0, 0, 0) < 0)
+			return -EIO;
+		from = v->end;
+	}
+	if (from < TASK_SIZE && HOST(t, SYS_munmap, from, TASK_SIZE - from, 0, 0, 0, 0) < 0)
+		return -EIO;
+	mm->vdso_base = old->vdso_base;
+	mm->stack_top = old->stack_top;
+	mm->mmap_base = old->mmap_base;
+	return 0;
+}
+
 /* The map of a forked child: the same VMAs (the host copied the memory
  * itself, copy-on-write, when it forked the guest process). */
 struct mm *mm_dup(struct mm *old)

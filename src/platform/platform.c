@@ -95,6 +95,32 @@ size_t plat_xstate_size(void)
 	return b;
 }
 
+#define FP_XSTATE_MAGIC1 0x46505853U
+
+void plat_fpstate_init(void *buf)
+{
+	size_t n = plat_fpstate_size();
+	memset(buf, 0, n);
+	*(uint16_t *)buf = 0x37f;			/* x87 control word */
+	*(uint32_t *)((char *)buf + 24) = 0x1f80;	/* MXCSR */
+	/* The software part of a signal frame's area (the XSAVE header's
+	 * xstate_bv stays 0: every component in its initial state). */
+	uint32_t *sw = (uint32_t *)((char *)buf + 464);
+	sw[0] = FP_XSTATE_MAGIC1;
+	sw[1] = (uint32_t)n + 4;			/* extended size */
+	*(uint64_t *)&sw[2] = 3;			/* x87 and SSE */
+	sw[4] = (uint32_t)n;
+}
+
+int plat_reset_fpstate(int tid)
+{
+	char *buf = xmalloc(plat_fpstate_size());
+	plat_fpstate_init(buf);
+	int err = plat_set_fpstate(tid, buf);
+	free(buf);
+	return err;
+}
+
 int stub_image_fd(const char *image, const char *end)
 {
 	int fd = memfd_create("persona-stub", MFD_CLOEXEC);

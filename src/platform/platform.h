@@ -70,6 +70,9 @@ void plat_interrupt(int tid);
 size_t plat_fpstate_size(void);
 int plat_get_fpstate(int tid, void *buf);
 int plat_set_fpstate(int tid, const void *buf);
+/* The initial floating-point state, as a new program starts with. */
+void plat_fpstate_init(void *buf);
+int plat_reset_fpstate(int tid);
 
 /* Runs host system call `nr` inside the (stopped) guest process of `tid`
  * and returns its result (-errno on failure). The thread's registers are

@@ -426,8 +426,6 @@ static size_t systrap_fpstate_size(void)
 	return plat_xstate_size();
 }
 
-#define FP_XSTATE_MAGIC1 0x46505853U
-
 static int systrap_get_fpstate(int tid, void *buf)
 {
 	struct sthread *t = lookup(tid);
@@ -443,14 +441,7 @@ static int systrap_get_fpstate(int tid, void *buf)
 	if (fp)
 		return -EFAULT;
 	/* A thread that never trapped yet has the initial state. */
-	memset(buf, 0, n);
-	*(uint16_t *)buf = 0x37f;			/* x87 control word */
-	*(uint32_t *)((char *)buf + 24) = 0x1f80;	/* MXCSR */
-	uint32_t *sw = (uint32_t *)((char *)buf + 464);
-	sw[0] = FP_XSTATE_MAGIC1;
-	sw[1] = (uint32_t)n + 4;			/* extended size */
-	*(uint64_t *)&sw[2] = 3;			/* x87 and SSE */
-	sw[4] = (uint32_t)n;
+	plat_fpstate_init(buf);
 	return 0;
 }
 
