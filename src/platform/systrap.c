@@ -240,8 +240,11 @@ static struct sthread *thread_add(int tid, int tgid, int idx, struct space *sp)
 	return t;
 }
 
+static void spare_forget(struct sthread *t);
+
 static void thread_remove(struct sthread *t)
 {
+	spare_forget(t);
 	struct sthread **p = &tid_table[(unsigned)t->tid % TID_BUCKETS];
 	while (*p != t)
 		p = &(*p)->hnext;
@@ -584,55 +587,88 @@ static int clone_shared(struct sthread *t, unsigned long flags, int *child)
 	return 0;
 }
 
-static int clone_fork(struct sthread *t, unsigned long flags, int *child)
+/* A fork in three steps, so that the kernel can also make one without
+ * waiting for it (the spare below): the parent's stub clones; the kernel
+ * sends the child its own region, socket and eventfd; the child maps them
+ * and says it is ready. */
+struct forking {
+	struct sthread *parent, *child;
+	struct space *sp;
+	int sv[2];	/* the child's control socket: [0] the kernel's end */
+};
+
+static int fork_begin(struct forking *f, struct sthread *t, unsigned long flags)
 {
-	int kfd = chan_kfd(t->tid), sv[2];
-	if (kfd < 0)
+	memset(f, 0, sizeof(*f));
+	f->parent = t;
+	if (chan_kfd(t->tid) < 0 || !(f->sp = space_new()))
 		return -EAGAIN;
-	struct space *sp = space_new();
-	if (!sp)
-		return -EAGAIN;
-	sp->refs++;	/* held across the set-up */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
-		space_put(sp);
+	f->sp->refs++;	/* held across the set-up */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, f->sv)) {
+		space_put(f->sp);
 		return -EAGAIN;
 	}
 	struct st_slot *s = slot(t);
 	s->args[0] = (long)(flags | CLONE_PARENT);
 	s->args[1] = t->idx;
 	reply(t, ST_REQ_CLONE);
-	int err = wait_long(t, ST_EV_DONE, CLONE_DEADLINE_NS);
-	long pid = s->result;
-	struct sthread *c = NULL;
-	if (err) {
-		err = -EAGAIN;
-	} else if (pid <= 0 || pid > INT32_MAX) {
-		err = pid < 0 && pid >= -4095 ? (int)pid : -EAGAIN;
-	} else if (!new_child((int)pid)) {
-		give_up(t);
-		err = -EAGAIN;
-	} else {
-		c = thread_add((int)pid, (int)pid, t->idx, sp);
-		const int fds[3] = { sp->memfd, sv[1], sp->efd };
-		/* The child holds our socket and eventfd only if the fds are
-		 * the ones sent: another thread of its parent may have taken
-		 * the message off the shared socket first. */
-		if (send_fds(kfd, fds) || wait_for(c, ST_EV_READY) ||
-		    syscall(SYS_kcmp, kernel_pid(), c->tid, KCMP_FILE, sv[1], ST_CTL_FD) ||
-		    syscall(SYS_kcmp, kernel_pid(), c->tid, KCMP_FILE, sp->efd, ST_KICK_FD) ||
-		    inherit_state(t, c)) {
-			give_up(c);
-			err = -EAGAIN;
-		}
+	return 0;
+}
+
+/* The parent's stub posted that it cloned. */
+static int fork_cloned(struct forking *f)
+{
+	long pid = slot(f->parent)->result;
+	if (pid <= 0 || pid > INT32_MAX)
+		return pid < 0 && pid >= -4095 ? (int)pid : -EAGAIN;
+	if (!new_child((int)pid)) {
+		give_up(f->parent);
+		return -EAGAIN;
 	}
-	close(sv[1]);
-	space_put(sp);
-	if (err) {
-		close(sv[0]);
+	f->child = thread_add((int)pid, (int)pid, f->parent->idx, f->sp);
+	const int fds[3] = { f->sp->memfd, f->sv[1], f->sp->efd };
+	return send_fds(chan_kfd(f->parent->tid), fds);
+}
+
+/* The child posted that it is ready. It holds our socket and eventfd only
+ * if the fds are the ones sent: another thread of its parent may have
+ * taken the message off the shared socket first. */
+static int fork_ready(struct forking *f)
+{
+	struct sthread *c = f->child;
+	if (syscall(SYS_kcmp, kernel_pid(), c->tid, KCMP_FILE, f->sv[1], ST_CTL_FD) ||
+	    syscall(SYS_kcmp, kernel_pid(), c->tid, KCMP_FILE, f->sp->efd, ST_KICK_FD) ||
+	    inherit_state(f->parent, c))
+		return -EAGAIN;
+	return 0;
+}
+
+static int fork_end(struct forking *f, int err)
+{
+	if (err && f->child)
+		give_up(f->child);
+	close(f->sv[1]);
+	space_put(f->sp);
+	if (err)
+		close(f->sv[0]);
+	else
+		chan_add(f->child->tid, f->sv[0]);
+	return err;
+}
+
+static int clone_fork(struct sthread *t, unsigned long flags, int *child)
+{
+	struct forking f;
+	int err = fork_begin(&f, t, flags);
+	if (err)
 		return err;
-	}
-	chan_add(c->tid, sv[0]);
-	*child = c->tid;
+	if (wait_long(t, ST_EV_DONE, CLONE_DEADLINE_NS))
+		err = -EAGAIN;
+	if (!err && !(err = fork_cloned(&f)))
+		err = wait_for(f.child, ST_EV_READY) ? -EAGAIN : fork_ready(&f);
+	if (fork_end(&f, err))
+		return err;
+	*child = f.child->tid;
 	return 0;
 }
 
@@ -718,6 +754,8 @@ static void reap(void)
 	reap_pending = false;
 }
 
+static bool spare_event(struct sthread *t);
+
 static int systrap_next_event(struct plat_event *ev)
 {
 	if (reap_pending)
@@ -731,7 +769,7 @@ static int systrap_next_event(struct plat_event *ev)
 		if (scan_from >= nthreads)
 			scan_from = 0;
 		struct sthread *t = threads[scan_from++];
-		if (!t->stopped && posted(t) && take(t, ev))
+		if (!t->stopped && posted(t) && !spare_event(t) && take(t, ev))
 			return 1;
 	}
 	return 0;
@@ -994,10 +1032,91 @@ static int systrap_maps_fd(int tid)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/* The next new process, made ahead while the kernel does other work: an
+ * exec that needs a new host process (a vfork child's, as posix_spawn
+ * makes, or a threaded process's) takes it at once instead of waiting
+ * for the zygote's clone and the child's set-up, hand-overs that each
+ * cost a wake-up on a busy machine. */
+static struct {
+	enum { SPARE_NONE, SPARE_CLONING, SPARE_STARTING, SPARE_READY } state;
+	struct forking f;
+} spare;
+
+static void spare_fail(void)
+{
+	fork_end(&spare.f, -EAGAIN);
+	spare.state = SPARE_NONE;
+}
+
+static void spare_start(void)
+{
+	if (spare.state != SPARE_NONE || zygote_ready() || fork_begin(&spare.f, zygote, SIGCHLD))
+		return;
+	zygote->stopped = false;	/* its answer comes as an event */
+	spare.state = SPARE_CLONING;
+}
+
+/* Whether the event `t` posted is one of the spare's making (the zygote's
+ * clone done, or the child ready), taken here. */
+static bool spare_event(struct sthread *t)
+{
+	uint32_t want = spare.state == SPARE_CLONING ? ST_EV_DONE : ST_EV_READY;
+	if (!(spare.state == SPARE_CLONING && t == zygote) &&
+	    !(spare.state == SPARE_STARTING && t == spare.f.child))
+		return false;
+	if (slot(t)->event != want || !take_frame(t)) {
+		give_up(t);
+		spare_fail();
+	} else if (spare.state == SPARE_CLONING) {
+		if (fork_cloned(&spare.f))
+			spare_fail();
+		else
+			spare.state = SPARE_STARTING;
+	} else if (fork_end(&spare.f, fork_ready(&spare.f))) {
+		spare.state = SPARE_NONE;
+	} else {
+		spare.state = SPARE_READY;
+	}
+	return true;
+}
+
+/* The spare's host threads gone: nothing may point at them. */
+static void spare_forget(struct sthread *t)
+{
+	if (spare.state == SPARE_CLONING && t == zygote)
+		spare_fail();
+	if (t == zygote)
+		zygote = NULL;
+	if (spare.state != SPARE_NONE && t == spare.f.child) {
+		spare.f.child = NULL;
+		if (spare.state == SPARE_READY)
+			spare.state = SPARE_NONE;
+		else
+			spare_fail();
+	}
+}
+
 static int systrap_spawn(int *out_tid)
 {
-	int err = zygote_ready();
-	return err ? err : clone_fork(zygote, SIGCHLD, out_tid);
+	/* The spare, finished here if it is on its way. */
+	while (spare.state == SPARE_CLONING || spare.state == SPARE_STARTING) {
+		struct sthread *t = spare.state == SPARE_CLONING ? zygote : spare.f.child;
+		uint32_t want = spare.state == SPARE_CLONING ? ST_EV_DONE : ST_EV_READY;
+		if (wait_long(t, want, CLONE_DEADLINE_NS)) {
+			spare_fail();
+			break;
+		}
+		spare_event(t);
+	}
+	int err = 0;
+	if (spare.state == SPARE_READY) {
+		*out_tid = spare.f.child->tid;
+		spare.state = SPARE_NONE;
+	} else if (!(err = zygote_ready())) {
+		err = clone_fork(zygote, SIGCHLD, out_tid);
+	}
+	spare_start();
+	return err;
 }
 
 const struct platform systrap_platform = {
