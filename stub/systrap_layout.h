@@ -59,7 +59,40 @@
  * prot, flags, offset), close it: one hand-over for a file mapping. */
 #define ST_REQ_MAPFD	5
 
+/* Patched system calls. The kernel may rewrite a guest's `mov $nr, %eax;
+ * syscall` (b8 imm32 0f 05, 7 bytes, in private file text) into `jmp
+ * *ENTRY_PTR` (ff 24 25 imm32), where ENTRY_PTR is a word of the patch
+ * table, a read-only shared mapping of the kernel's at a fixed address
+ * under 2 GiB. The word points at the site's entry there:
+ *
+ *	mov %gs:0, %r11; check it is an area of the region, else go to slow
+ *	movabs $return, %rcx; mov $nr, %eax; jmp *ST_FAST_ENTRY
+ *   slow:	mov $nr, %eax; syscall	(a trap; the kernel moves rip to `return`)
+ *
+ * The host %gs base of every thread is its area (a guest that sets its
+ * own %gs takes the slow way), whose first word points at itself. The
+ * fast entry (the first code of the stub) saves the registers into a
+ * frame of the stub's own, as a trap would have them (rcx the return
+ * address, r11 the flags), and posts the call in the slot as a trap does,
+ * without the host kernel's signal delivery and return: the kernel sees
+ * the same event either way. */
+#define ST_PATCH_BASE	0x70000000UL	/* the table: one word per site */
+#define ST_PATCH_SITES	8192
+#define ST_PATCH_ENTRIES (ST_PATCH_BASE + ST_PATCH_SITES * 8)	/* then the entries */
+#define ST_PATCH_ENTRY_SIZE 64
+#define ST_PATCH_SIZE	(ST_PATCH_SITES * (8 + ST_PATCH_ENTRY_SIZE))
+#define ST_FAST_ENTRY	ST_TEXT		/* the stub's first code (systrap.lds) */
+/* In an entry: the %gs load (which faults if the guest's own %gs base
+ * points at nothing: the stub then takes the slow way) and the slow
+ * way's syscall instruction. */
+#define ST_PATCH_GS_OFF	5
+#define ST_PATCH_SLOW_OFF 57
+/* The si_errno of the siginfo a call from the fast entry posts (a trap's
+ * is 0): the kernel finds its site by its return address. */
+#define ST_SI_PATCHED	1
+
 struct st_slot {
+	uint64_t self;				/* the area's address: %gs:0 (see below) */
 	volatile uint32_t state;
 	volatile uint32_t stub_sleeping;	/* the stub waits on state (futex) */
 	volatile uint32_t kernel_waiting;	/* the kernel waits on state (futex) */
@@ -70,11 +103,18 @@ struct st_slot {
 	uint64_t fs_base, gs_base;
 	uint32_t set_fs, set_gs;
 	uint8_t siginfo[128];
+	/* A call from a patched site (below) is under way in the stub: a
+	 * kick then waits for its end (kick_pending). */
+	volatile uint32_t in_fast, kick_pending;
+	uint64_t fast_rip;			/* where that call returns */
 };
 
 struct st_header {
 	volatile uint32_t kernel_sleeping;	/* post a kick on the eventfd */
 	uint32_t filter_len;			/* the stub's seccomp program */
+	uint32_t xstate_size;			/* XSAVE: this machine's area size */
+	uint32_t pad;
+	uint64_t xfeatures;			/* and the features it holds (XCR0) */
 	uint64_t spin_cycles;			/* how long the stub spins (TSC) */
 	uint64_t filter[512];			/* struct sock_filter, 8 bytes each */
 };

@@ -15,6 +15,7 @@
 #pragma GCC visibility push(hidden)
 #include "systrap_layout.h"
 #include "sigframe.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
@@ -140,6 +141,127 @@ static void serve(struct st_slot *s, uint32_t event)
 	}
 }
 
+/* ---- calls from patched sites (systrap_layout.h) ---- */
+
+/* Defined in assembly below: the two ways back to guest code from a
+ * patched call, each first looking for a kick that came meanwhile. */
+void stub_fast_tail_user(uint64_t area) __attribute__((noreturn));
+void stub_fast_tail_user_end(void);
+void stub_fast_tail_sig(uint64_t area) __attribute__((noreturn));
+void stub_fast_tail_sig_end(void);
+
+static struct k_ucontext *fake_uc(uint64_t area) { return (struct k_ucontext *)(area + ST_FAKE_UC_OFF); }
+static char *fake_fp(uint64_t area) { return (char *)(area + ST_FAKE_FP_OFF); }
+
+static void xsave(char *fp)
+{
+	__asm__ volatile("xsave64 (%0)" : : "r"(fp), "a"(-1), "d"(-1) : "memory");
+}
+
+static void xrstor(const char *fp)
+{
+	__asm__ volatile("xrstor64 (%0)" : : "r"(fp), "a"(-1), "d"(-1) : "memory");
+}
+
+/* Back to guest code with the frame's state, once the kernel has seen
+ * every kick that came during the call. A plain return (the call's own
+ * return address, rcx as a system call leaves it) restores the registers
+ * here; anything else (a signal handler, a sigreturn, a new program) goes
+ * through the host's rt_sigreturn, which restores every bit. */
+__attribute__((noreturn, used)) void stub_fast_return(uint64_t area)
+{
+	struct st_slot *s = (struct st_slot *)area;
+	struct k_sigcontext *mc = &fake_uc(area)->uc_mcontext;
+	char *fp = fake_fp(area);
+	while (s->kick_pending) {
+		s->kick_pending = 0;
+		s->uc = (uint64_t)fake_uc(area);
+		serve(s, ST_EV_KICK);
+	}
+	if (mc->rip == s->fast_rip && mc->rcx == mc->rip) {
+		xrstor(fp);
+		stub_fast_tail_user(area);
+	}
+	/* The software bytes of the frame's XSAVE area (Linux's
+	 * fpx_sw_bytes), which the host's rt_sigreturn reads. */
+	uint32_t n = header()->xstate_size;
+	uint32_t *sw = (uint32_t *)(fp + 464);
+	sw[0] = 0x46505853U;	/* FP_XSTATE_MAGIC1 */
+	sw[1] = n + 4;
+	*(uint64_t *)&sw[2] = header()->xfeatures;
+	sw[4] = n;
+	*(uint32_t *)(fp + n) = FP_XSTATE_MAGIC2;
+	stub_fast_tail_sig(area);
+}
+
+/* From the fast entry: the registers are in the frame; the call goes to
+ * the kernel as a trapped one would. */
+__attribute__((noreturn, used)) void stub_fast_call(uint64_t area)
+{
+	struct st_slot *s = (struct st_slot *)area;
+	struct k_ucontext *uc = fake_uc(area);
+	char *fp = fake_fp(area);
+	xsave(fp);
+	uc->uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	uc->uc_link = 0;
+	uc->uc_stack.ss_sp = area + ST_STACK_OFF;
+	uc->uc_stack.ss_flags = 0;
+	uc->uc_stack.ss_size = ST_AREA_SIZE - ST_STACK_OFF;
+	uc->uc_mcontext.cs = 0x33;
+	uc->uc_mcontext.ss = 0x2b;
+	uc->uc_mcontext.fs = uc->uc_mcontext.gs = 0;
+	uc->uc_mcontext.err = uc->uc_mcontext.trapno = uc->uc_mcontext.oldmask = 0;
+	uc->uc_mcontext.cr2 = 0;
+	uc->uc_mcontext.fpstate = (uint64_t)fp;
+	uc->uc_sigmask = 0;
+	/* siginfo as seccomp's SIGSYS has it: signo, code SYS_SECCOMP, the
+	 * call's address, its number, the audit arch */
+	memset_(s->siginfo, 0, sizeof(s->siginfo));
+	*(int *)(s->siginfo + 0) = 31;
+	*(int *)(s->siginfo + 4) = ST_SI_PATCHED;
+	*(int *)(s->siginfo + 8) = 1;
+	*(uint64_t *)(s->siginfo + 16) = uc->uc_mcontext.rip;
+	*(int *)(s->siginfo + 24) = (int)uc->uc_mcontext.rax;
+	*(uint32_t *)(s->siginfo + 28) = 0xc000003eU;	/* AUDIT_ARCH_X86_64 */
+	s->uc = (uint64_t)uc;
+	serve(s, ST_EV_SYSCALL);
+	stub_fast_return(area);
+}
+
+static bool in_range(uint64_t rip, void (*from)(), void (*to)())
+{
+	return rip >= (uint64_t)from && rip < (uint64_t)to;
+}
+
+/* A kick that found its thread in the stub outside a handler, which
+ * only a patched call's way through it does (handlers run with every host
+ * signal blocked): false if the call goes on and sees it at its end;
+ * true with the frame made the guest's when the thread was already on
+ * its way back (the tails), so that the kick goes to the kernel at once. */
+static bool fast_kick(struct st_slot *s, struct k_ucontext *hc)
+{
+	uint64_t area = (uint64_t)s, rip = hc->uc_mcontext.rip;
+	bool user = in_range(rip, (void (*)())stub_fast_tail_user, stub_fast_tail_user_end);
+	bool sig = in_range(rip, (void (*)())stub_fast_tail_sig, stub_fast_tail_sig_end);
+	if (!user && !sig) {
+		s->kick_pending = 1;
+		return false;
+	}
+	/* r8 ... rip, eflags: the first 18 words of the context */
+	const uint64_t *from = (const uint64_t *)&fake_uc(area)->uc_mcontext;
+	uint64_t *to = (uint64_t *)&hc->uc_mcontext;
+	for (int i = 0; i < 18; i++)
+		to[i] = from[i];
+	if (sig) {	/* the frame's XSAVE area is not restored yet */
+		const char *f = fake_fp(area);
+		char *t = (char *)hc->uc_mcontext.fpstate;
+		for (uint32_t i = 0; i < header()->xstate_size; i++)
+			t[i] = f[i];
+	}
+	s->kick_pending = 0;
+	return true;
+}
+
 /* The handler of every trap and fault, on the thread's signal stack. */
 static void handler(int sig, void *info, void *ucv)
 {
@@ -147,6 +269,17 @@ static void handler(int sig, void *info, void *ucv)
 	if (sp < ST_AREA(0) || sp >= ST_AREA(ST_MAX_THREADS))
 		die();	/* not on a signal stack of ours */
 	struct st_slot *s = slot_of((long)((sp - ST_REGION) / ST_AREA_SIZE) - 1);
+	struct k_ucontext *hc = ucv;
+	uint64_t rip = hc->uc_mcontext.rip;
+	if (sig == ST_KICK_SIG && rip >= ST_TEXT && rip < ST_TEXT + ST_TEXT_SIZE && !fast_kick(s, hc))
+		return;
+	if (sig == 11 && rip >= ST_PATCH_ENTRIES && rip < ST_PATCH_BASE + ST_PATCH_SIZE &&
+	    (rip - ST_PATCH_ENTRIES) % ST_PATCH_ENTRY_SIZE == ST_PATCH_GS_OFF) {
+		/* An entry's %gs load faulted: the guest's %gs base points at
+		 * nothing, which is its right. The call takes the slow way. */
+		hc->uc_mcontext.rip += ST_PATCH_SLOW_OFF - ST_PATCH_GS_OFF;
+		return;
+	}
 	const uint8_t *si = info;
 	for (int i = 0; i < 128; i++)
 		s->siginfo[i] = si[i];
@@ -164,6 +297,10 @@ static void child_start(long idx)
 	struct k_stack ss = { area + ST_STACK_OFF, 0, 0, ST_AREA_SIZE - ST_STACK_OFF };
 	sys3(__NR_sigaltstack, &ss, 0, 0);	/* a forked child has it already */
 	struct st_slot *s = slot_of(idx);
+	/* %gs:0 is the area, for patched calls (the kernel moves %gs to the
+	 * guest's own if it sets one). */
+	s->self = area;
+	sys3(__NR_arch_prctl, ARCH_SET_GS, area, 0);
 	struct k_ucontext *uc = (struct k_ucontext *)(area + ST_FAKE_UC_OFF);
 	memset_(uc, 0, sizeof(*uc));
 	uc->uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
@@ -281,6 +418,96 @@ static char fork_stack[0x10000] __attribute__((section(".bss.fork_stack"), align
 
 /* Where stub_clone's child goes: a forked child, or one sharing memory. */
 void (*const stub_child_entries[2])(long) = { fork_start, vm_child_start };
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define UCM(f) STR(ST_FAKE_UC_OFF + 40 + f)	/* a field of the frame's context */
+#define M_R8 0
+#define M_R9 8
+#define M_R10 16
+#define M_R11 24
+#define M_R12 32
+#define M_R13 40
+#define M_R14 48
+#define M_R15 56
+#define M_RDI 64
+#define M_RSI 72
+#define M_RBP 80
+#define M_RBX 88
+#define M_RDX 96
+#define M_RAX 104
+#define M_RCX 112
+#define M_RSP 120
+#define M_RIP 128
+#define M_EFL 136
+_Static_assert(offsetof(struct k_ucontext, uc_mcontext) == 40, "uc_mcontext at 40");
+_Static_assert(offsetof(struct k_sigcontext, eflags) == M_EFL, "eflags");
+_Static_assert(offsetof(struct k_sigcontext, rsp) == M_RSP, "rsp");
+_Static_assert(offsetof(struct st_slot, self) == 0, "%gs:0 is the slot's self");
+#define SLOT_KICK_PENDING STR(260)
+#define SLOT_FAST_RIP STR(264)
+_Static_assert(offsetof(struct st_slot, kick_pending) == 260, "kick_pending");
+_Static_assert(offsetof(struct st_slot, fast_rip) == 264, "fast_rip");
+#define SAVE(reg, f) "	mov %" #reg ", " UCM(f) "(%r11)\n"
+#define LOAD(reg, f) "	mov " UCM(f) "(%rcx), %" #reg "\n"
+
+/* The fast entry, from a patched site's entry: rcx the return address,
+ * eax the call's number, r11 free (a system call clobbers rcx and r11),
+ * the guest's stack untouched, its red zone too. */
+__asm__(
+	".section .text.fastcall, \"ax\"\n"
+	".globl stub_fast_entry\n"
+	"stub_fast_entry:\n"
+	"	mov %gs:0, %r11\n"
+	SAVE(rsp, M_RSP)
+	"	lea " STR(ST_AREA_SIZE) "(%r11), %rsp\n"
+	"	pushfq\n"
+	"	popq " UCM(M_EFL) "(%r11)\n"
+	SAVE(rcx, M_RIP) SAVE(rcx, M_RCX)
+	"	mov %rcx, " SLOT_FAST_RIP "(%r11)\n"
+	SAVE(rax, M_RAX) SAVE(rdi, M_RDI) SAVE(rsi, M_RSI) SAVE(rdx, M_RDX)
+	SAVE(r10, M_R10) SAVE(r8, M_R8) SAVE(r9, M_R9) SAVE(rbx, M_RBX) SAVE(rbp, M_RBP)
+	SAVE(r12, M_R12) SAVE(r13, M_R13) SAVE(r14, M_R14) SAVE(r15, M_R15)
+	"	mov " UCM(M_EFL) "(%r11), %rax\n"	/* r11: the flags, as after syscall */
+	SAVE(rax, M_R11)
+	"	mov %r11, %rdi\n"
+	"	call stub_fast_call\n"
+	"	ud2\n"
+
+	/* stub_fast_tail_user(area): registers from the frame, back to the
+	 * return address; a kick from here on finds the frame complete. */
+	".text\n"
+	".globl stub_fast_tail_user\n"
+	"stub_fast_tail_user:\n"
+	"	cmpl $0, " SLOT_KICK_PENDING "(%rdi)\n"
+	"	jne 1f\n"
+	"	mov %rdi, %rcx\n"
+	LOAD(r8, M_R8) LOAD(r9, M_R9) LOAD(r10, M_R10) LOAD(r11, M_R11) LOAD(r12, M_R12)
+	LOAD(r13, M_R13) LOAD(r14, M_R14) LOAD(r15, M_R15) LOAD(rdi, M_RDI) LOAD(rsi, M_RSI)
+	LOAD(rbp, M_RBP) LOAD(rbx, M_RBX) LOAD(rdx, M_RDX) LOAD(rax, M_RAX)
+	"	pushq " UCM(M_EFL) "(%rcx)\n"
+	"	popfq\n"
+	LOAD(rsp, M_RSP)
+	LOAD(rcx, M_RIP)
+	"	jmp *%rcx\n"
+	".globl stub_fast_tail_user_end\n"
+	"stub_fast_tail_user_end:\n"
+	"1:	lea " STR(ST_AREA_SIZE) "(%rdi), %rsp\n"
+	"	call stub_fast_return\n"
+	"	ud2\n"
+
+	/* stub_fast_tail_sig(area): the host's rt_sigreturn of the frame */
+	".globl stub_fast_tail_sig\n"
+	"stub_fast_tail_sig:\n"
+	"	cmpl $0, " SLOT_KICK_PENDING "(%rdi)\n"
+	"	jne 1b\n"
+	"	lea " STR(ST_FAKE_UC_OFF) "(%rdi), %rsp\n"
+	"	mov $15, %eax\n"
+	"	syscall\n"
+	".globl stub_fast_tail_sig_end\n"
+	"stub_fast_tail_sig_end:\n"
+	"	ud2\n"
+);
 
 __asm__(
 	".text\n"

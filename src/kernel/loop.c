@@ -7,6 +7,7 @@
 #include "ksyscall.h"
 #include "ksignal.h"
 #include "platform.h"
+#include "../mm/mm.h"
 #include <sys/epoll.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -74,6 +75,7 @@ static void on_syscall(struct task *t, const struct plat_event *ev)
 		return;
 	}
 	t->sysno = regs_sysno(&t->regs);
+	patch_syscall_entry(t, ev->patched);
 	for (int i = 0; i < 6; i++)
 		t->args.a[i] = regs_arg(&t->regs, i);
 	t->rerun = false;

@@ -499,7 +499,7 @@ static void restart_after_handler(struct task *t, struct k_sigaction *ka)
 	return;
 restart:
 	t->regs.r.rax = (uint64_t)t->sysno;
-	t->regs.r.rip -= 2;
+	t->regs.r.rip = t->syscall_insn;
 }
 
 static void restart_without_handler(struct task *t)
@@ -508,11 +508,11 @@ static void restart_without_handler(struct task *t)
 	switch (-ret) {
 	case ERESTARTSYS: case ERESTARTNOHAND: case ERESTARTNOINTR:
 		t->regs.r.rax = (uint64_t)t->sysno;
-		t->regs.r.rip -= 2;
+		t->regs.r.rip = t->syscall_insn;
 		break;
 	case ERESTART_RESTARTBLOCK:
 		t->regs.r.rax = SYS_restart_syscall;
-		t->regs.r.rip -= 2;
+		t->regs.r.rip = t->syscall_insn;
 		break;
 	}
 }

@@ -56,6 +56,7 @@ struct task {
 	/* What a wait cut short by a signal returns (ERESTARTSYS unless the
 	 * handler says otherwise before blocking), as in Linux. */
 	int restart_code;
+	uaddr_t syscall_insn;	/* the call's syscall instruction (a restart's rip) */
 	struct timespec deadline;	/* CLOCK_MONOTONIC; kept across reruns */
 	uaddr_t sleep_rem;		/* a sleep's rem, for restart_syscall */
 	struct list_head waiters;	/* struct waiter, while blocked */

@@ -46,6 +46,11 @@ struct mm {
 	/* Pages mapped (persona's stub aside), in data mappings, and locked:
 	 * kept by vma.c as VMAs come and go, for the rlimits' O(1) checks. */
 	size_t total_pages, data_pages, locked_pages;
+	/* Patched system calls (patch.c): the table this address space
+	 * shares with its forks, and how many calls it trapped so far. */
+	struct patch_table *patch;
+	unsigned traps;
+	bool no_patch;		/* never again: no room, or something in the way */
 };
 
 /* A private writable mapping that is not a stack: what RLIMIT_DATA counts
@@ -54,6 +59,15 @@ static inline bool vma_is_data(int prot, int flags, enum vma_kind kind)
 {
 	return (prot & PROT_WRITE) && !(flags & (MAP_SHARED | MAP_GROWSDOWN)) && kind != VMA_STACK;
 }
+
+/* patch.c: at each system call the platform reports (fast: through a
+ * patched site's fast entry), before the kernel runs it. */
+void patch_syscall_entry(struct task *t, bool fast);
+struct patch_table *patch_get(struct patch_table *pt);
+void patch_put(struct patch_table *pt);
+bool patch_is_table(const struct vma *v);
+/* A VMA of persona's own (kind VMA_STUB) the guest cannot touch. */
+void mm_add_stub(struct mm *mm, uaddr_t start, uaddr_t end, int prot);
 
 struct mm *mm_new(void);
 void mm_put(struct mm *mm);

@@ -36,6 +36,7 @@ void mm_put(struct mm *mm)
 		return;
 	while (mm->vmas)
 		vma_free(mm, mm->vmas);
+	patch_put(mm->patch);
 	free(mm);
 }
 
@@ -481,9 +482,17 @@ int mm_adopt_stub(struct task *t, struct mm *mm)
 	return 0;
 }
 
+void mm_add_stub(struct mm *mm, uaddr_t start, uaddr_t end, int prot)
+{
+	vma_insert(mm, vma_new(start, end, prot, MAP_SHARED, VMA_STUB, NULL, 0));
+}
+
+/* What the host made in every stub process (the patch table is the old
+ * program's: it goes with it). */
 static bool host_made(const struct vma *v)
 {
-	return v->kind == VMA_STUB || v->kind == VMA_VDSO || v->kind == VMA_VVAR;
+	return (v->kind == VMA_STUB && !patch_is_table(v)) || v->kind == VMA_VDSO ||
+	       v->kind == VMA_VVAR;
 }
 
 int mm_exec_reset(struct task *t, struct mm *old, struct mm *mm)
@@ -531,5 +540,8 @@ struct mm *mm_dup(struct mm *old)
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
 	mm->membarrier_state = old->membarrier_state;
+	mm->patch = patch_get(old->patch);
+	mm->traps = old->traps;
+	mm->no_patch = old->no_patch;
 	return mm;
 }

@@ -95,6 +95,16 @@ size_t plat_xstate_size(void)
 	return b;
 }
 
+bool plat_patchable(void)
+{
+	static int on = -1;
+	if (on < 0) {
+		const char *e = getenv("PERSONA_PATCH");
+		on = cur->patchable && !(e && strcmp(e, "0") == 0);
+	}
+	return on;
+}
+
 #define FP_XSTATE_MAGIC1 0x46505853U
 
 void plat_fpstate_init(void *buf)

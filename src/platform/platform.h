@@ -31,6 +31,7 @@ struct plat_event {
 	 * into the 32-bit (ia32) table rather than the x86_64 one. */
 	struct cpu_regs regs;
 	bool compat;
+	bool patched;	/* made through a patched site's fast entry */
 };
 
 /* Chooses the platform by name before plat_init(): 0, or -1 when there is
@@ -70,6 +71,11 @@ void plat_interrupt(int tid);
 size_t plat_fpstate_size(void);
 int plat_get_fpstate(int tid, void *buf);
 int plat_set_fpstate(int tid, const void *buf);
+/* Whether the kernel may patch guest system call sites into calls of the
+ * stub's fast entry (systrap_layout.h: where the table and its entries
+ * go); PERSONA_PATCH=0 says no. */
+bool plat_patchable(void);
+
 /* The initial floating-point state, as a new program starts with. */
 void plat_fpstate_init(void *buf);
 int plat_reset_fpstate(int tid);

@@ -37,6 +37,8 @@ struct platform {
 	long (*map_sent_fd)(int tid, const long args[6]);
 	/* plat_maps_fd(), where the platform knows better than /proc. */
 	int (*maps_fd)(int tid);
+	/* Whether guest system calls may be patched (systrap_layout.h). */
+	bool patchable;
 };
 
 extern const struct platform ptrace_platform, systrap_platform;

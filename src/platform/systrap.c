@@ -142,6 +142,14 @@ static void *in_area(struct space *sp, int idx, uint64_t a, size_t len)
 	return sp->map + (a - ST_REGION);
 }
 
+/* XCR0: the state components XSAVE holds here. */
+static uint64_t xfeatures(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
 static struct space *space_new(void)
 {
 	struct space *sp = xzalloc(sizeof(*sp));
@@ -155,7 +163,10 @@ static struct space *space_new(void)
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = sp };
 	if (sp->efd < 0 || epoll_ctl(inner_epfd, EPOLL_CTL_ADD, sp->efd, &ev))
 		goto fail;
-	((struct st_header *)sp->map)->spin_cycles = stub_spin_cycles;
+	struct st_header *h = (struct st_header *)sp->map;
+	h->spin_cycles = stub_spin_cycles;
+	h->xstate_size = (uint32_t)plat_xstate_size();
+	h->xfeatures = xfeatures();
 	sp->next = spaces;
 	if (spaces)
 		spaces->pprev = &sp->next;
@@ -378,6 +389,16 @@ static int systrap_get_regs(int tid, struct cpu_regs *r)
 	return 0;
 }
 
+/* The guest's %gs base. The host's is the thread's area while the guest
+ * has none (patched calls find their slot through it: %gs:0). */
+static void set_gs(struct sthread *t, uint64_t base)
+{
+	struct st_slot *s = slot(t);
+	t->gs_base = base;
+	s->gs_base = base ? base : ST_AREA(t->idx);
+	s->set_gs = 1;
+}
+
 static int systrap_set_regs(int tid, const struct cpu_regs *r)
 {
 	struct sthread *t = lookup(tid);
@@ -398,10 +419,8 @@ static int systrap_set_regs(int tid, const struct cpu_regs *r)
 		t->fs_base = s->fs_base = r->r.fs_base;
 		s->set_fs = 1;
 	}
-	if (r->r.gs_base != t->gs_base) {
-		t->gs_base = s->gs_base = r->r.gs_base;
-		s->set_gs = 1;
-	}
+	if (r->r.gs_base != t->gs_base)
+		set_gs(t, r->r.gs_base);
 	return 0;
 }
 
@@ -530,7 +549,8 @@ static int inherit_state(struct sthread *parent, struct sthread *c)
 		err = systrap_set_fpstate(c->tid, buf);
 	free(buf);
 	c->fs_base = parent->fs_base;
-	c->gs_base = parent->gs_base;
+	if (parent->gs_base)	/* the child's stub set the host's to its area */
+		set_gs(c, parent->gs_base);
 	return err;
 }
 
@@ -719,6 +739,7 @@ static int take(struct sthread *t, struct plat_event *ev)
 		memcpy(&arch, s->siginfo + 28, 4);
 		ev->regs.r.orig_rax = (unsigned long long)(long)nr;
 		ev->compat = arch != AUDIT_ARCH_X86_64;
+		ev->patched = ev->si.si_errno == ST_SI_PATCHED;
 		return 1;
 	}
 	case ST_EV_SIGNAL:
@@ -1143,4 +1164,5 @@ const struct platform systrap_platform = {
 	.scratch_ptr = systrap_scratch_ptr,
 	.map_sent_fd = systrap_map_sent_fd,
 	.maps_fd = systrap_maps_fd,
+	.patchable = true,
 };
