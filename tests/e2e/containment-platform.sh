@@ -64,6 +64,14 @@ fi
 # a guest makes through the stub's own clone dies with persona (it runs
 # under a subreaper here, which would inherit anything left behind).
 if [ "$PLATFORM" = systrap ]; then
+	# Patched calls jump through a table a process shares with its
+	# forks: no guest can write it, whatever mprotect it calls.
+	expect patch-table-read-only 0 "the table is there: yes
+writable: no
+writable after mprotect: no
+the host's mprotect through the stub: EACCES
+writable after it: no
+calls right after: 100 of 100" -- "$gadget" patchtable
 	expect regions-apart 0 "the child sees its parent's mark: no
 the parent sees its child's mark: no" -- "$gadget" regions
 	# An fd passed for a private mapping of a read-only file, taken off

@@ -21,6 +21,11 @@
  *                      systrap stub's slots) from one thread while another
  *                      maps files; a second process checks that its own
  *                      mappings show its files and that it can exec
+ *   gadget patchtable  under systrap, once its calls are patched: the patch
+ *                      table (which a process shares with its forks) can
+ *                      be read but not written, neither after the guest's
+ *                      mprotect nor after the host's, made through the
+ *                      stub's own syscall; the calls still work after
  * Under ptrace the gadget's syscall is an ordinary guest call (the file
  * lands in the guest's world); under systrap the host's filter kills the
  * process that makes a call the stub never makes. Scribbling hurts no one
@@ -29,6 +34,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -357,9 +364,57 @@ static int scratch(void)
 	return 0;
 }
 
+#define PATCH_TABLE 0x70000000UL
+
+static bool table_writable(void)
+{
+	struct sigaction sa = { .sa_handler = on_fault }, old;
+	sigaction(SIGSEGV, &sa, &old);
+	volatile bool wrote = false;
+	if (sigsetjmp(fault_jmp, 1) == 0) {
+		volatile uint64_t *w = (volatile uint64_t *)PATCH_TABLE;
+		*w = *w;
+		wrote = true;
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	return wrote;
+}
+
+static int patchtable(void)
+{
+	pid_t me = getpid();
+	for (int i = 0; i < 200; i++)
+		getppid();
+	struct sigaction sa = { .sa_handler = on_fault }, old;
+	sigaction(SIGSEGV, &sa, &old);
+	volatile bool readable = false;
+	if (sigsetjmp(fault_jmp, 1) == 0) {
+		(void)*(volatile uint64_t *)PATCH_TABLE;
+		readable = true;
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	printf("the table is there: %s\n", readable ? "yes" : "no");
+	printf("writable: %s\n", table_writable() ? "yes" : "no");
+	mprotect((void *)PATCH_TABLE, 4096, PROT_READ | PROT_WRITE);
+	printf("writable after mprotect: %s\n", table_writable() ? "yes" : "no");
+	uint64_t at = syscall_ud2();
+	struct sigaction ill = { .sa_sigaction = on_call_ill, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	sigaction(SIGILL, &ill, NULL);
+	long r = at ? stub_call(at, SYS_mprotect, PATCH_TABLE, 4096, PROT_READ | PROT_WRITE, 0, 0, 0) : 0;
+	printf("the host's mprotect through the stub: %s\n", r == -EACCES ? "EACCES" : "not refused");
+	printf("writable after it: %s\n", table_writable() ? "yes" : "no");
+	int right = 0;
+	for (int i = 0; i < 100; i++)
+		right += getpid() == me;
+	printf("calls right after: %d of 100\n", right);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "patchtable"))
+		return patchtable();
 	if (argc > 2 && !strcmp(argv[1], "jump"))
 		return jump(argv[2]);
 	if (argc > 2 && !strcmp(argv[1], "stubjump"))
