@@ -17,6 +17,12 @@
  * read and written in place in the host's signal frame. Each side sleeps
  * (a futex, an eventfd in the loop's epoll) only after its spin ran out.
  *
+ * The trap itself (the host's signal delivery and rt_sigreturn) is still
+ * most of a call's cost: so the call sites a program uses are patched
+ * into jumps to the stub's fast entry (mm/patch.c, systrap_layout.h),
+ * which posts the same event with a frame of its own, and the kernel
+ * cannot tell the two apart.
+ *
  * Guest processes are the kernel's own host children (forks are made with
  * CLONE_PARENT), so waitpid reports their ends as under ptrace. Threads and
  * vfork children share their parent's region (one slot each); a forked
