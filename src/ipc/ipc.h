@@ -54,14 +54,17 @@ struct ipc_ids {
 	int in_use;
 	int last_idx;		/* where the next index is looked for after */
 	unsigned short seq;
+	/* The id the next object gets (the *_next_id sysctls), or -1. */
+	int next_id;
 };
 
 struct ipc_namespace {
 	struct ipc_ids ids[IPC_NKINDS];
 	/* The sysctls (/proc/sys/kernel). */
-	unsigned msg_ctlmax, msg_ctlmnb, msg_ctlmni;
+	int msg_ctlmax, msg_ctlmnb, msg_ctlmni;
 	int sem_ctls[4];	/* semmsl, semmns, semopm, semmni */
-	unsigned long shm_ctlmax, shm_ctlall, shm_ctlmni;
+	unsigned long shm_ctlmax, shm_ctlall;
+	int shm_ctlmni;
 	/* Usage, for the limits and the *_INFO answers. */
 	long msg_bytes, msg_hdrs;
 	int used_sems;
@@ -116,3 +119,6 @@ struct sbuf;
 int ipc_show_msg(struct sbuf *out);
 int ipc_show_sem(struct sbuf *out);
 int ipc_show_shm(struct sbuf *out);
+/* /proc/sys/kernel/{msgmax,msgmnb,msgmni,sem,shmall,shmmax,shmmni,*_next_id}. */
+int ipc_sysctl_show(const char *name, struct sbuf *out);
+ssize_t ipc_sysctl_write(const char *name, const char *buf, size_t len);

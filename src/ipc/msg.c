@@ -99,7 +99,7 @@ long sys_msgsnd(struct task *t, const struct sysargs *a)
 	long mtype;
 	if (copy_from_user(t, &mtype, msgp, sizeof(mtype)))
 		return -EFAULT;
-	if (size > ns->msg_ctlmax || (long)size < 0 || id < 0)
+	if (size > (size_t)ns->msg_ctlmax || (long)size < 0 || id < 0)
 		return -EINVAL;
 	if (mtype < 1)
 		return -EINVAL;
@@ -201,7 +201,7 @@ long sys_msgrcv(struct task *t, const struct sysargs *a)
 	size_t n = MIN(bufsz, m->size);
 	if (flg & MSG_COPY) {
 		/* A copy: the queue keeps the message (checkpoint/restore). */
-		if (m->size > MIN(bufsz, ns->msg_ctlmax))
+		if (m->size > MIN(bufsz, (size_t)ns->msg_ctlmax))
 			return -EINVAL;
 		if (copy_to_user(t, msgp, &m->mtype, sizeof(long)) ||
 		    copy_to_user(t, msgp + sizeof(long), m->text, n))
@@ -300,7 +300,7 @@ long sys_msgctl(struct task *t, const struct sysargs *a)
 		long err = ipc_may_change(t, &q->perm);
 		if (err)
 			return err;
-		if (ds.msg_qbytes > ns->msg_ctlmnb && !capable(t->proc, CAP_SYS_RESOURCE))
+		if (ds.msg_qbytes > (uint64_t)ns->msg_ctlmnb && !capable(t->proc, CAP_SYS_RESOURCE))
 			return -EPERM;
 		ipc_update_perm(&q->perm, &ds.msg_perm);
 		q->qbytes = ds.msg_qbytes;

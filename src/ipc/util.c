@@ -9,6 +9,7 @@ static struct ipc_namespace init_ipc_ns = {
 	.msg_ctlmax = MSGMAX, .msg_ctlmnb = MSGMNB, .msg_ctlmni = MSGMNI,
 	.sem_ctls = { SEMMSL, SEMMNS, SEMOPM, SEMMNI },
 	.shm_ctlmax = SHMMAX, .shm_ctlall = SHMALL, .shm_ctlmni = SHMMNI,
+	.ids = { [IPC_SEM_IDS].next_id = -1, [IPC_MSG_IDS].next_id = -1, [IPC_SHM_IDS].next_id = -1 },
 };
 
 struct ipc_namespace *ipc_ns_of(struct process *p UNUSED)
@@ -24,7 +25,7 @@ time_t ipc_now(void)
 static int kind_limit(struct ipc_namespace *ns, enum ipc_kind kind)
 {
 	int n = kind == IPC_SEM_IDS ? ns->sem_ctls[3] :
-		kind == IPC_MSG_IDS ? (int)ns->msg_ctlmni : (int)ns->shm_ctlmni;
+		kind == IPC_MSG_IDS ? ns->msg_ctlmni : ns->shm_ctlmni;
 	return MIN(n, IPCMNI);
 }
 
@@ -40,13 +41,18 @@ static int ipc_addid(struct ipc_namespace *ns, enum ipc_kind kind, struct kern_i
 		return -ENOSPC;
 	if (!ids->slots)
 		ids->last_idx = -1;
-	int idx = -1;
-	for (int n = 0; n < limit; n++) {
+	int idx = -1, next_id = ids->next_id;
+	ids->next_id = -1;
+	if (next_id >= 0) {
+		/* The id asked for: its index or the first free one above. */
+		for (int i = next_id & (IPCMNI - 1); i < IPCMNI && idx < 0; i++)
+			if (i >= ids->nslots || !ids->slots[i])
+				idx = i;
+	}
+	for (int n = 0; n < limit && idx < 0 && next_id < 0; n++) {
 		int i = (ids->last_idx + 1 + n) % limit;
-		if (i >= ids->nslots || !ids->slots[i]) {
+		if (i >= ids->nslots || !ids->slots[i])
 			idx = i;
-			break;
-		}
 	}
 	if (idx < 0)
 		return -ENOSPC;
@@ -59,12 +65,16 @@ static int ipc_addid(struct ipc_namespace *ns, enum ipc_kind kind, struct kern_i
 		memset(ids->slots + ids->nslots, 0, (n - ids->nslots) * sizeof(*ids->slots));
 		ids->nslots = n;
 	}
-	if (idx <= ids->last_idx)
-		ids->seq++;	/* an unsigned short: wraps at IPC_MAX_SEQ */
-	ids->last_idx = idx;
+	if (next_id >= 0) {
+		perm->seq = (unsigned)next_id >> IPCMNI_SHIFT;
+	} else {
+		if (idx <= ids->last_idx)
+			ids->seq++;	/* an unsigned short: wraps at IPC_MAX_SEQ */
+		ids->last_idx = idx;
+		perm->seq = ids->seq;
+	}
 	ids->slots[idx] = perm;
 	ids->in_use++;
-	perm->seq = ids->seq;
 	perm->id = (int)((unsigned)perm->seq << IPCMNI_SHIFT) + idx;
 	return 0;
 }
