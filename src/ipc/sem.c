@@ -43,7 +43,6 @@ struct sem_queue {
 struct sem_undo {
 	struct list_head proc_node, arr_node;
 	struct sem_array *sma;
-	int semid;
 	int semadj[];
 };
 
@@ -132,7 +131,6 @@ static struct sem_undo *find_alloc_undo(struct process *p, struct sem_array *sma
 			return un;
 	un = xzalloc(sizeof(*un) + sma->nsems * sizeof(int));
 	un->sma = sma;
-	un->semid = sma->perm.id;
 	list_add_tail(&un->proc_node, &p->sysvsem->undos);
 	list_add_tail(&un->arr_node, &sma->undos);
 	return un;
