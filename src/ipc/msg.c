@@ -103,7 +103,11 @@ long sys_msgsnd(struct task *t, const struct sysargs *a)
 		return -EINVAL;
 	if (mtype < 1)
 		return -EINVAL;
-	struct msg_msg *m = xmalloc(sizeof(*m) + size);
+	/* msgmax is a sysctl root may raise to INT_MAX: a size the host
+	 * can't give is ENOMEM, never the end of persona. */
+	struct msg_msg *m = malloc(sizeof(*m) + size);
+	if (!m)
+		return -ENOMEM;
 	m->mtype = mtype;
 	m->size = size;
 	if (copy_from_user(t, m->text, msgp + sizeof(long), size)) {

@@ -63,9 +63,12 @@ static int newary(struct ipc_namespace *ns, struct ipc_params *p, struct kern_ip
 		return -EINVAL;
 	if (ns->used_sems + nsems > ns->sem_ctls[1])
 		return -ENOSPC;
+	struct sem *sems = calloc(nsems, sizeof(*sems));	/* semmsl is a sysctl */
+	if (!sems)
+		return -ENOMEM;
 	struct sem_array *sma = xzalloc(sizeof(*sma));
 	sma->nsems = nsems;
-	sma->sems = xzalloc(nsems * sizeof(*sma->sems));
+	sma->sems = sems;
 	sma->ctime = ipc_now();
 	waitq_init(&sma->wait);
 	list_init(&sma->pending);
@@ -216,7 +219,9 @@ static long do_semtimedop(struct task *t, int semid, uaddr_t usops, unsigned nso
 		return -EINVAL;
 	if (nsops > (unsigned)ns->sem_ctls[2])
 		return -E2BIG;
-	struct ksembuf *sops = xmalloc(nsops * sizeof(*sops));
+	struct ksembuf *sops = malloc(nsops * sizeof(*sops));	/* semopm is a sysctl */
+	if (!sops)
+		return -ENOMEM;
 	if (copy_from_user(t, sops, usops, nsops * sizeof(*sops))) {
 		err = -EFAULT;
 		goto out;
