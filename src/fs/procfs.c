@@ -29,6 +29,8 @@
 /* A file of the host's /proc, passed through (its path in .text). */
 #define PHOST(n, path)		{ .name = n, .mode = S_IFREG | 0444, .show = proc_show_host, \
 				  .text = path, .flags = P_STRICT_WRITE }
+#define SYSCTLW(n, m, fn, wr)	{ .name = n, .mode = S_IFREG | (m), .show = fn, .write = wr, \
+				  .flags = P_STRICT_WRITE }
 #define PEND			{ .name = NULL }
 
 static const struct pentry sys_kernel_random[] = {
@@ -42,6 +44,10 @@ static const struct pentry sys_kernel_random[] = {
 static const struct pentry sys_kernel[] = {
 	SYSCTL_TEXT("cap_last_cap", 0444, "40\n"),
 	SYSCTL("hostname", 0644, proc_sys_hostname),
+	SYSCTLW("msg_next_id", 0644, proc_sys_ipc, proc_sys_ipc_write),
+	SYSCTLW("msgmax", 0644, proc_sys_ipc, proc_sys_ipc_write),
+	SYSCTLW("msgmnb", 0644, proc_sys_ipc, proc_sys_ipc_write),
+	SYSCTLW("msgmni", 0644, proc_sys_ipc, proc_sys_ipc_write),
 	SYSCTL_TEXT("ngroups_max", 0444, "65536\n"),
 	SYSCTL("osrelease", 0444, proc_sys_osrelease),
 	SYSCTL("ostype", 0444, proc_sys_ostype),
@@ -49,6 +55,12 @@ static const struct pentry sys_kernel[] = {
 	SYSCTL_TEXT("overflowuid", 0644, "65534\n"),
 	SYSCTL_TEXT("pid_max", 0644, "32768\n"),
 	PDIR("random", 0555, sys_kernel_random, DYN_NONE),
+	SYSCTLW("sem", 0644, proc_sys_ipc, proc_sys_ipc_write),
+	SYSCTLW("sem_next_id", 0644, proc_sys_ipc, proc_sys_ipc_write),
+	SYSCTLW("shm_next_id", 0644, proc_sys_ipc, proc_sys_ipc_write),
+	SYSCTLW("shmall", 0644, proc_sys_ipc, proc_sys_ipc_write),
+	SYSCTLW("shmmax", 0644, proc_sys_ipc, proc_sys_ipc_write),
+	SYSCTLW("shmmni", 0644, proc_sys_ipc, proc_sys_ipc_write),
 	SYSCTL("version", 0444, proc_sys_version),
 	PEND
 };
@@ -94,6 +106,14 @@ static const struct pentry sys_entries[] = {
 	PEND
 };
 
+/* /proc/sysvipc: the System V IPC objects of the reader's namespace. */
+static const struct pentry sysvipc_entries[] = {
+	PF("msg", 0444, proc_sysvipc),
+	PF("sem", 0444, proc_sysvipc),
+	PF("shm", 0444, proc_sysvipc),
+	PEND
+};
+
 static const struct pentry root_entries[] = {
 	PF("cpuinfo", 0444, proc_cpuinfo),
 	PTEXT("filesystems", "nodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tpipefs\n"
@@ -105,6 +125,7 @@ static const struct pentry root_entries[] = {
 	PLINKFN("self", proc_self),
 	PF("stat", 0444, proc_stat),
 	PDIR("sys", 0555, sys_entries, DYN_NONE),
+	PDIR("sysvipc", 0555, sysvipc_entries, DYN_NONE),
 	PLINKFN("thread-self", proc_thread_self),
 	PF("uptime", 0444, proc_uptime),
 	PF("version", 0444, proc_version),
@@ -485,9 +506,19 @@ static const struct inode_ops proc_magic_iops = {
 	.destroy = proc_destroy,
 };
 
+/* open(O_TRUNC) of a writable sysctl, as a shell's `echo 1 > FILE` and
+ * fopen("w") do: as in Linux (proc_sys_setattr), the size change is
+ * accepted and means nothing. (Other /proc files still refuse it.) */
+static int proc_truncate(struct file *f, uint64_t size UNUSED)
+{
+	struct pnode *n = f->inode->priv;
+	return (n->e->flags & P_STRICT_WRITE) && n->e->write ? 0 : -EINVAL;
+}
+
 static const struct file_ops proc_file_fops = {
 	.read = proc_read,
 	.write = proc_write,
+	.truncate = proc_truncate,
 	.release = proc_release,
 	.seekable = true,
 };

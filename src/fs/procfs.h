@@ -114,5 +114,10 @@ int proc_sys_osrelease(struct pnode *n, struct sbuf *out);
 int proc_sys_version(struct pnode *n, struct sbuf *out);
 int proc_sys_boot_id(struct pnode *n, struct sbuf *out);
 int proc_sys_uuid(struct pnode *n, struct sbuf *out);
+/* The IPC sysctls of /proc/sys/kernel and /proc/sysvipc/{msg,sem,shm}
+ * (ipc/), by the entry's name. */
+int proc_sys_ipc(struct pnode *n, struct sbuf *out);
+ssize_t proc_sys_ipc_write(struct pnode *n, const char *buf, size_t len);
+int proc_sysvipc(struct pnode *n, struct sbuf *out);
 /* Converts a CLOCK_MONOTONIC time to CLOCK_REALTIME (for stat times). */
 struct timespec proc_mono_to_real(struct timespec mono);

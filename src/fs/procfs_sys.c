@@ -4,6 +4,7 @@
  * the kernel's identity is this kernel's own. */
 #include "procfs.h"
 #include "waitq.h"
+#include "ipc/ipc.h"
 #include <fcntl.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -233,4 +234,25 @@ int proc_sys_uuid(struct pnode *n UNUSED, struct sbuf *out)
 	uuid_v4(id);
 	sbuf_printf(out, "%s\n", id);
 	return 0;
+}
+
+/* ---- System V IPC (ipc/) ---- */
+
+int proc_sys_ipc(struct pnode *n, struct sbuf *out)
+{
+	return ipc_sysctl_show(n->e->name, out);
+}
+
+ssize_t proc_sys_ipc_write(struct pnode *n, const char *buf, size_t len)
+{
+	return ipc_sysctl_write(n->e->name, buf, len);
+}
+
+int proc_sysvipc(struct pnode *n, struct sbuf *out)
+{
+	if (!strcmp(n->e->name, "msg"))
+		return ipc_show_msg(out);
+	if (!strcmp(n->e->name, "sem"))
+		return ipc_show_sem(out);
+	return ipc_show_shm(out);
 }

@@ -539,7 +539,7 @@ static const struct file_ops tmpfs_fops = {
 
 static struct mount *memfd_mnt;
 
-struct file *memfd_new(const char *name, unsigned flags, int *err)
+struct file *tmpfs_anon_new(const char *label, uint32_t mode, int *err)
 {
 	if (!memfd_mnt)
 		memfd_mnt = mount_internal(tmpfs_new_root(01777, 0), "memfd");
@@ -547,23 +547,30 @@ struct file *memfd_new(const char *name, unsigned flags, int *err)
 	static unsigned long serial;
 	char slot[32];
 	snprintf(slot, sizeof(slot), "%lu", serial++);
-	uint32_t mode = S_IFREG | ((flags & MFD_NOEXEC_SEAL) ? 0666 : 0777);
-	if ((*err = tmpfs_create(dir, slot, mode, 0, &i)))
+	if ((*err = tmpfs_create(dir, slot, S_IFREG | mode, 0, &i)))
 		return NULL;
 	tmpfs_unlink(dir, slot, i);	/* it lives on by its references */
-	struct tmpfs_node *n = N(i);
+	struct path p = { memfd_mnt, dentry_child(memfd_mnt->root, label, i) };
+	dentry_delete(p.dentry);	/* /proc shows "/LABEL (deleted)" */
+	struct file *f = file_open_path(p, O_RDWR | 0100000 /* O_LARGEFILE */, err);
+	path_put(&p);
+	return f;
+}
+
+struct file *memfd_new(const char *name, unsigned flags, int *err)
+{
+	char *label;
+	if (asprintf(&label, "memfd:%s", name) < 0)
+		kpanic("out of memory");
+	struct file *f = tmpfs_anon_new(label, (flags & MFD_NOEXEC_SEAL) ? 0666 : 0777, err);
+	free(label);
+	if (!f)
+		return NULL;
+	struct tmpfs_node *n = N(f->inode);
 	n->sealable = true;
 	n->seals = (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)) ? 0 : F_SEAL_SEAL;
 	if (flags & MFD_NOEXEC_SEAL)
 		n->seals |= F_SEAL_EXEC;
-	char *label;
-	if (asprintf(&label, "memfd:%s", name) < 0)
-		kpanic("out of memory");
-	struct path p = { memfd_mnt, dentry_child(memfd_mnt->root, label, i) };
-	free(label);
-	dentry_delete(p.dentry);	/* /proc shows "/memfd:NAME (deleted)" */
-	struct file *f = file_open_path(p, O_RDWR | 0100000 /* O_LARGEFILE */, err);
-	path_put(&p);
 	return f;
 }
 

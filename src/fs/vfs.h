@@ -349,6 +349,9 @@ int chrdev_open(uint64_t rdev, struct file *f);
 bool tmpfs_is_whiteout(struct inode *i);
 /* memfd_create's file, and fcntl's F_ADD_SEALS/F_GET_SEALS on it. */
 struct file *memfd_new(const char *name, unsigned flags, int *err);
+/* An unlinked tmpfs file, opened O_RDWR, whose path /proc shows as
+ * "/LABEL (deleted)" (memfd, System V shared memory). */
+struct file *tmpfs_anon_new(const char *label, uint32_t mode, int *err);
 long tmpfs_seals(struct file *f, int cmd, unsigned arg);
 bool tmpfs_is_opaque(struct inode *i);
 void tmpfs_set_opaque(struct inode *i);

@@ -118,6 +118,7 @@ static void process_end(struct process *p, int status)
 		task_kill(list_entry(p->threads.next, struct task, thread_node), true);
 	p->exit_status = status;
 	p->zombie = true;
+	sem_exit(p);
 	itimer_cancel_all(p);
 	posix_timers_delete_all(p);
 	pidfd_process_exited();

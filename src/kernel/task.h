@@ -76,6 +76,7 @@ struct task {
 	uaddr_t clear_child_tid;
 	int vfork_child;		/* vfork: the child we wait for */
 	struct futex_q *futex_q;	/* while in FUTEX_WAIT */
+	struct sem_queue *sem_q;	/* while semop waits (ipc/sem.c) */
 	/* The files the call looked up by fd, held until it ends (fd_get). */
 	struct { int fd; struct file *file; } fd_pins[4];
 	int fd_npins;
@@ -134,6 +135,7 @@ struct process {
 	 * execve fails (Linux's PF_NPROC_EXCEEDED). */
 	bool nproc_exceeded;
 	struct fd_account *fd_account;	/* host fds charged to it (fdbudget.c) */
+	struct sem_undo_list *sysvsem;	/* SEM_UNDO records (ipc/sem.c): not inherited */
 };
 
 /* The task whose system call the kernel is handling now (as in Linux). */
@@ -158,6 +160,10 @@ void itimer_cancel_all(struct process *p);
 void futex_cancel(struct task *t);
 /* Takes a waiter no wake took off its futex queue (task_unwait). */
 void futex_unwait(struct task *t);
+/* System V semaphores (ipc/sem.c): a semop wait ended (task_unwait), and
+ * a process's SEM_UNDO adjustments, applied at its exit. */
+void sem_unwait(struct task *t);
+void sem_exit(struct process *p);
 void pidfd_process_exited(void);
 struct file;
 /* The pid a pidfd names, or -EBADF for another kind of file. */

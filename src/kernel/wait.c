@@ -93,6 +93,7 @@ void task_unwait(struct task *t)
 		t->timer = NULL;
 	}
 	futex_unwait(t);
+	sem_unwait(t);
 }
 
 size_t progress_take(struct task *t)
