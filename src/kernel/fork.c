@@ -70,6 +70,7 @@ static struct process *copy_process(struct process *p, uint64_t f)
 	c->groups = xmalloc((p->ngroups + 1) * sizeof(uint32_t));
 	memcpy(c->groups, p->groups, p->ngroups * sizeof(uint32_t));
 	c->nice = p->nice;
+	c->personality = p->personality;
 	memcpy(c->rlim, p->rlim, sizeof(c->rlim));
 	c->dumpable = p->dumpable;
 	c->no_new_privs = p->no_new_privs;

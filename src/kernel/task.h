@@ -143,6 +143,7 @@ struct process {
 	/* A set*uid made the real uid one already at RLIMIT_NPROC: the next
 	 * execve fails (Linux's PF_NPROC_EXCEEDED). */
 	bool nproc_exceeded;
+	unsigned personality;		/* personality(2): PER_LINUX and flags */
 	struct sched_state leader_sched;	/* the leader's, once it is gone */
 	struct fd_account *fd_account;	/* host fds charged to it (fdbudget.c) */
 };
@@ -201,6 +202,11 @@ struct process *process_by_pid(int pid);
 /* fork: -EAGAIN if `t` may not fork (SCHED_DEADLINE without
  * SCHED_RESET_ON_FORK); then the child's policy, as Linux's sched_fork. */
 int sched_fork_check(struct task *t);
+/* personality.c: prot with PROT_EXEC added when READ_IMPLIES_EXEC says
+ * PROT_READ implies it; uname's release as UNAME26 shows it. */
+int personality_prot(struct process *p, int prot);
+struct utsname;
+void personality_uname(struct process *p, struct utsname *u);
 void sched_fork(struct task *parent, struct task *child, bool new_process);
 /* The vfork child `t` waits for, while it still has our memory; else NULL. */
 struct process *vfork_waited_child(struct task *t);
