@@ -79,6 +79,9 @@ struct file_ops {
 	/* Stat of an open file whose inode does not know it (host stdio). */
 	int (*getattr)(struct file *f, struct kstat *st);
 	int (*truncate)(struct file *f, uint64_t size);
+	/* fallocate(2) of a regular file, mode and range already checked
+	 * (sys_fallocate); no op: EOPNOTSUPP. */
+	int (*fallocate)(struct file *f, int mode, uint64_t off, uint64_t len);
 	void (*release)(struct file *f);
 	/* Readiness (POLLIN, POLLOUT, ...). With `pt`, the file also calls
 	 * poll_wait() for each wait queue a change would be announced on, as
