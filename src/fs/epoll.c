@@ -494,6 +494,20 @@ bool is_epoll(struct file *f)
 	return ep_of(f) != NULL;
 }
 
+long epoll_target(struct file *f, int tfd, unsigned toff, struct file **target)
+{
+	struct eventpoll *ep = ep_of(f);
+	if (!ep)
+		return -EINVAL;
+	struct epitem *epi;
+	list_for_each_entry(epi, &ep->items, node)
+		if (epi->fd == tfd && toff-- == 0) {
+			*target = epi->file;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 long epoll_send_events(struct task *t, struct file *f, uaddr_t uev, int max)
 {
 	struct eventpoll *ep = ep_of(f);

@@ -8,6 +8,10 @@
 #define EP_MAX_EVENTS (INT_MAX / EPOLL_EVENT_SIZE)
 
 bool is_epoll(struct file *f);
+/* kcmp's KCMP_EPOLL_TFD: the file of the toff-th entry for fd tfd in
+ * epoll file ep, not a reference; -EINVAL if ep is no epoll, -ENOENT if
+ * there is no such entry. */
+long epoll_target(struct file *ep, int tfd, unsigned toff, struct file **target);
 /* Writes up to `max` ready events to the guest's buffer, in Linux's
  * order, and takes them (EPOLLET, EPOLLONESHOT): how many, 0 if none is
  * ready, or -EFAULT if not even the first could be written. */

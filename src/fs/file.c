@@ -238,7 +238,7 @@ open:;
 }
 
 static int open_create(struct task *t, struct path base, const char *name, unsigned flags,
-		       uint32_t mode, struct file **out);
+		       uint32_t mode, int resolve, struct file **out);
 
 /* open(O_CREAT) of a dangling symlink creates the file it points to, as
  * Linux does: the link's text, read relative to the link's directory. */
@@ -259,18 +259,18 @@ static int create_through_link(struct task *t, struct path dir, const char *last
 	}
 	target[n] = 0;
 	link_depth++;
-	err = open_create(t, dir, target, flags & ~O_EXCL, mode, out);
+	err = open_create(t, dir, target, flags & ~O_EXCL, mode, 0, out);
 	link_depth--;
 	free(target);
 	return err;
 }
 
 static int open_create(struct task *t, struct path base, const char *name, unsigned flags,
-		       uint32_t mode, struct file **out)
+		       uint32_t mode, int resolve, struct file **out)
 {
 	struct path parent, p;
 	char *last, *buf;
-	int err = path_parent_at(t, base, name, &parent, &last, &buf);
+	int err = path_parent_at(t, base, name, resolve, &parent, &last, &buf);
 	if (err)
 		return err;
 	size_t n = strlen(name);
@@ -288,10 +288,14 @@ static int open_create(struct task *t, struct path base, const char *name, unsig
 				err = -ELOOP;
 				goto out;
 			}
-			err = path_lookup_at(t, base, name, LOOKUP_FOLLOW, &p);
+			err = path_lookup_at(t, base, name, LOOKUP_FOLLOW | resolve, &p);
 			if (!err) {
 				err = open_resolved(p, flags, false, out);
 				path_put(&p);
+			} else if (err == -ENOENT && (resolve & LOOKUP_SCOPED)) {
+				/* persona does not scope a walk through a
+				 * dangling link's text: refused. */
+				err = -EXDEV;
 			} else if (err == -ENOENT) {
 				err = create_through_link(t, parent, last, flags, mode, out);
 			}
@@ -333,24 +337,42 @@ out:
 int do_open(struct task *t, int dirfd, const char *name, unsigned flags, uint32_t mode,
 	    struct file **out)
 {
+	return do_open_resolve(t, dirfd, name, flags, mode, 0, out);
+}
+
+/* Where the walk starts: a scoped one (openat2's RESOLVE_BENEATH and
+ * RESOLVE_IN_ROOT) at dirfd even for an absolute name. */
+static int open_base(struct task *t, int dirfd, const char *name, int resolve, struct path *base)
+{
+	return lookup_base(t, dirfd, (resolve & LOOKUP_SCOPED) && *name ? "." : name, base);
+}
+
+int do_open_resolve(struct task *t, int dirfd, const char *name, unsigned flags, uint32_t mode,
+		    int resolve, struct file **out)
+{
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return -EOPNOTSUPP;
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	if (flags & O_CREAT) {
 		struct path base;
-		int err = *name ? lookup_base(t, dirfd, name, &base) : -ENOENT;
+		int err = *name ? open_base(t, dirfd, name, resolve, &base) : -ENOENT;
 		if (err)
 			return err;
-		err = open_create(t, base, name, flags, mode, out);
+		err = open_create(t, base, name, flags, mode, resolve, out);
 		path_put(&base);
 		return err;
 	}
 	struct path p;
-	int lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	int lf = ((flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) | resolve;
 	if (flags & O_DIRECTORY)
 		lf |= LOOKUP_DIRECTORY;
-	int err = path_lookup(t, dirfd, name, lf, &p);
+	struct path base;
+	int err = *name ? open_base(t, dirfd, name, resolve, &base) : -ENOENT;
+	if (err)
+		return err;
+	err = path_lookup_at(t, base, name, lf, &p);
+	path_put(&base);
 	if (err)
 		return err;
 	if (S_ISLNK(p.dentry->inode->mode) && (flags & O_PATH)) {

@@ -15,6 +15,7 @@
  * costs one host fd, not one per process. Each host fd is charged to the
  * guest process that made it (fdbudget.c). */
 #include "vfs.h"
+#include <fcntl.h>
 #include "fdbudget.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -315,6 +316,13 @@ static int hostfs_truncate(struct file *f, uint64_t size)
 	return ftruncate(file_fd(f), size) ? -errno : 0;
 }
 
+/* The host file system decides what it supports; persona checked the
+ * mode and the range (sys_fallocate) before anything reaches it. */
+static int hostfs_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
+{
+	return fallocate(file_fd(f), mode, (off_t)off, (off_t)len) ? -errno : 0;
+}
+
 static void hostfs_release(struct file *f)
 {
 	struct host_open *o = f->priv;
@@ -406,6 +414,7 @@ static const struct file_ops hostfs_fops = {
 	.write = hostfs_write,
 	.host_fd = hostfs_host_fd,
 	.truncate = hostfs_truncate,
+	.fallocate = hostfs_fallocate,
 	.release = hostfs_release,
 	.seekable = true,
 };

@@ -10,6 +10,7 @@ struct nameidata {
 	struct path path;	/* where the walk is now (a reference) */
 	struct path root;	/* the walker's root; ".." stops here */
 	int nlinks;
+	int resolve;		/* LOOKUP_RESOLVE bits */
 };
 
 static void step_into_mounts(struct path *p)
@@ -22,16 +23,18 @@ static void step_into_mounts(struct path *p)
 	}
 }
 
-static void follow_dotdot(struct nameidata *nd)
+static int follow_dotdot(struct nameidata *nd)
 {
 	for (;;) {
 		if (path_equal(nd->path, nd->root))
-			return;
+			return nd->resolve & LOOKUP_BENEATH ? -EXDEV : 0;
 		if (nd->path.dentry != nd->path.mnt->root)
 			break;
 		struct mount *m = nd->path.mnt;
 		if (!m->parent)
-			return;
+			return 0;
+		if (nd->resolve & LOOKUP_NO_XDEV)
+			return -EXDEV;
 		struct path up = { m->parent, dentry_get(m->mountpoint) };
 		path_put(&nd->path);
 		nd->path = up;
@@ -39,6 +42,7 @@ static void follow_dotdot(struct nameidata *nd)
 	struct path up = { nd->path.mnt, dentry_get(nd->path.dentry->parent) };
 	path_put(&nd->path);
 	nd->path = up;
+	return 0;
 }
 
 int inode_permission(struct inode *i, int mask)
@@ -129,13 +133,24 @@ static int walk(struct nameidata *nd, const char *name, int flags);
 static int follow_link(struct nameidata *nd, struct path *link)
 {
 	struct inode *i = link->dentry->inode;
+	if (nd->resolve & LOOKUP_NO_SYMLINKS)
+		return -ELOOP;
 	if (++nd->nlinks > MAXSYMLINKS)
 		return -ELOOP;
 	if (i->ops->jump) {
+		/* A /proc magic link, as Linux's nd_jump_link checks it. */
+		if (nd->resolve & LOOKUP_NO_MAGICLINKS)
+			return -ELOOP;
+		if (nd->resolve & LOOKUP_SCOPED)
+			return -EXDEV;
 		struct path target;
 		int err = i->ops->jump(i, &target);
 		if (err)
 			return err;
+		if ((nd->resolve & LOOKUP_NO_XDEV) && target.mnt != nd->path.mnt) {
+			path_put(&target);
+			return -EXDEV;
+		}
 		path_put(&nd->path);
 		nd->path = target;
 		return 0;
@@ -158,6 +173,11 @@ static int follow_link(struct nameidata *nd, struct path *link)
 static int walk_until(struct nameidata *nd, const char *name, int flags, const char **last)
 {
 	if (*name == '/') {
+		/* An absolute name, or an absolute symlink (nd_jump_root). */
+		if (nd->resolve & LOOKUP_BENEATH)
+			return -EXDEV;
+		if ((nd->resolve & LOOKUP_NO_XDEV) && nd->nlinks && nd->path.mnt != nd->root.mnt)
+			return -EXDEV;
 		path_put(&nd->path);
 		nd->path = path_get(nd->root);
 	}
@@ -192,13 +212,18 @@ static int walk_until(struct nameidata *nd, const char *name, int flags, const c
 		if (strcmp(comp, ".") == 0)
 			continue;
 		if (strcmp(comp, "..") == 0) {
-			follow_dotdot(nd);
+			if ((err = follow_dotdot(nd)))
+				return err;
 			continue;
 		}
 		struct path next;
 		err = lookup_one(nd->path, comp, &next);
 		if (err)
 			return err;
+		if ((nd->resolve & LOOKUP_NO_XDEV) && next.mnt != nd->path.mnt) {
+			path_put(&next);
+			return -EXDEV;
+		}
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!is_last || (flags & LOOKUP_FOLLOW) || trailing)) {
 			err = follow_link(nd, &next);
@@ -240,9 +265,11 @@ int lookup_base(struct task *t, int dirfd, const char *name, struct path *base)
 	return 0;
 }
 
-static void nd_start(struct nameidata *nd, struct task *t, struct path base)
+/* A scoped walk (RESOLVE_BENEATH, RESOLVE_IN_ROOT) has its base for root. */
+static void nd_start(struct nameidata *nd, struct task *t, struct path base, int flags)
 {
-	nd->root = t->proc->fs->root;
+	nd->resolve = flags & LOOKUP_RESOLVE;
+	nd->root = flags & LOOKUP_SCOPED ? base : t->proc->fs->root;
 	nd->nlinks = 0;
 	nd->path = path_get(base);
 }
@@ -252,7 +279,7 @@ int path_lookup_at(struct task *t, struct path base, const char *name, int flags
 	struct nameidata nd;
 	if (!*name && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
-	nd_start(&nd, t, base);
+	nd_start(&nd, t, base, flags);
 	int err = walk(&nd, name, flags);
 	size_t n = strlen(name);
 	if (!err && ((flags & LOOKUP_DIRECTORY) || (n && name[n - 1] == '/')) &&
@@ -266,15 +293,15 @@ int path_lookup_at(struct task *t, struct path base, const char *name, int flags
 	return 0;
 }
 
-int path_parent_at(struct task *t, struct path base, const char *name, struct path *parent,
-		   char **last, char **buf)
+int path_parent_at(struct task *t, struct path base, const char *name, int flags,
+		   struct path *parent, char **last, char **buf)
 {
 	struct nameidata nd;
 	const char *lp;
 	if (!*name)
 		return -ENOENT;
-	nd_start(&nd, t, base);
-	int err = walk_until(&nd, name, 0, &lp);
+	nd_start(&nd, t, base, flags);
+	int err = walk_until(&nd, name, flags & LOOKUP_RESOLVE, &lp);
 	if (err) {
 		path_put(&nd.path);
 		return err;
@@ -312,7 +339,7 @@ int path_parent(struct task *t, int dirfd, const char *name, struct path *parent
 	int err = lookup_base(t, dirfd, name, &base);
 	if (err)
 		return err;
-	err = path_parent_at(t, base, name, parent, last, buf);
+	err = path_parent_at(t, base, name, 0, parent, last, buf);
 	path_put(&base);
 	return err;
 }

@@ -83,6 +83,7 @@ int proc_pid_statm(struct pnode *n, struct sbuf *out);
 int proc_pid_status(struct pnode *n, struct sbuf *out);
 int proc_pid_maps(struct pnode *n, struct sbuf *out);
 int proc_pid_limits(struct pnode *n, struct sbuf *out);
+int proc_pid_personality(struct pnode *n, struct sbuf *out);
 int proc_pid_mounts(struct pnode *n, struct sbuf *out);
 int proc_pid_mountinfo(struct pnode *n, struct sbuf *out);
 ssize_t proc_pid_oom_adj_write(struct pnode *n, const char *buf, size_t len);

@@ -438,6 +438,19 @@ int proc_pid_limits(struct pnode *n, struct sbuf *out)
 	return 0;
 }
 
+/* ---- personality: only for who may attach (PTRACE_MODE_ATTACH) ---- */
+
+int proc_pid_personality(struct pnode *n, struct sbuf *out)
+{
+	struct process *p = proc_of(n);
+	if (!p)
+		return -ESRCH;
+	if (!proc_may_access(p))
+		return -EPERM;
+	sbuf_printf(out, "%08x\n", p->personality);
+	return 0;
+}
+
 /* ---- mounts ---- */
 
 int proc_pid_mounts(struct pnode *n, struct sbuf *out)

@@ -20,6 +20,7 @@
 #include "uaccess.h"
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/personality.h>
 #include <sys/select.h>
 
 /* When the call's time runs out. */
@@ -155,12 +156,24 @@ static int get_ts_timeout(struct task *t, uaddr_t uts, struct timeout *to)
 	return timeout_from_ts(to, ts.tv_sec, ts.tv_nsec);
 }
 
+/* personality(STICKY_TIMEOUTS): the timeout is never written back, so a
+ * wait cut short cannot restart with the time left: it ends with EINTR,
+ * as in Linux's poll_select_finish. */
+static bool sticky(struct task *t, long *r)
+{
+	if (!(t->proc->personality & STICKY_TIMEOUTS))
+		return false;
+	if (*r == -ERESTARTNOHAND)
+		*r = -EINTR;
+	return true;
+}
+
 /* Writes the time left back, as Linux's poll_select_finish does (also
  * before a wait: see the top); a timeout in read-only memory is left
  * alone. */
 static long finish_ts(struct task *t, uaddr_t uts, const struct timeout *to, long r)
 {
-	if (!uts || to->kind != TO_LATER)
+	if (sticky(t, &r) || !uts || to->kind != TO_LATER)
 		return r;
 	struct timespec left = deadline_left(t);
 	copy_to_user(t, uts, &left, sizeof(left));
@@ -316,7 +329,7 @@ long sys_select(struct task *t, const struct sysargs *a)
 	}
 	timeout_start(t, &to);
 	long r = do_select(t, a, &to);
-	if (!utv || to.kind != TO_LATER)
+	if (sticky(t, &r) || !utv || to.kind != TO_LATER)
 		return r;
 	struct timespec left = deadline_left(t);
 	tv = (struct timeval){ left.tv_sec, left.tv_nsec / 1000 };

@@ -1,5 +1,6 @@
 /* The fd table's system calls: close, dup, fcntl, ioctl, ftruncate. */
 #include "vfs.h"
+#include <linux/falloc.h>
 #include "ksyscall.h"
 #include "uaccess.h"
 #include "pipe.h"
@@ -267,6 +268,63 @@ long sys_ftruncate(struct task *t, const struct sysargs *a)
 	else if (!file_writable(f) || !f->inode || !S_ISREG(f->inode->mode) || !f->ops->truncate)
 		r = -EINVAL;
 	else if (!(r = file_size_limit(t, len)) && !(r = f->ops->truncate(f, len)))
+		fsnotify_path(f->path, IN_MODIFY);
+	file_put(f);
+	return r;
+}
+
+/* fallocate(2): Linux's vfs_fallocate checks, in its order, before the
+ * file system's own. */
+#define FALLOC_FL_WRITE_ZEROES_ 0x80
+#define FALLOC_MODES (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE | \
+		      FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES_)
+
+static long check_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~(FALLOC_MODES | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	switch (mode & FALLOC_MODES) {
+	case 0: case FALLOC_FL_UNSHARE_RANGE: case FALLOC_FL_ZERO_RANGE:
+		break;
+	case FALLOC_FL_PUNCH_HOLE:
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		break;
+	case FALLOC_FL_COLLAPSE_RANGE: case FALLOC_FL_INSERT_RANGE: case FALLOC_FL_WRITE_ZEROES_:
+		if (mode & FALLOC_FL_KEEP_SIZE)
+			return -EOPNOTSUPP;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (!file_writable(f))
+		return -EBADF;
+	struct kstat st = { 0 };
+	uint32_t type = f->inode ? f->inode->mode & S_IFMT : file_stat(f, &st) ? 0 : st.mode & S_IFMT;
+	if (type == S_IFIFO)
+		return -ESPIPE;
+	if (type == S_IFDIR)
+		return -EISDIR;
+	if (type != S_IFREG)
+		return -ENODEV;
+	if (off + len < off)
+		return -EFBIG;
+	return f->ops->fallocate ? 0 : -EOPNOTSUPP;
+}
+
+long sys_fallocate(struct task *t, const struct sysargs *a)
+{
+	int mode = (int)a->a[1];
+	int64_t off = (int64_t)a->a[2], len = (int64_t)a->a[3];
+	struct file *f = fd_get(t, (int)a->a[0]);
+	if (!f)
+		return -EBADF;
+	long r = f->flags & O_PATH ? -EBADF : check_fallocate(f, mode, off, len);
+	if (!r && !(mode & FALLOC_FL_KEEP_SIZE))
+		r = file_size_limit(t, off + len);
+	if (!r && !(r = f->ops->fallocate(f, mode, off, len)))
 		fsnotify_path(f->path, IN_MODIFY);
 	file_put(f);
 	return r;

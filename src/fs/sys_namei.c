@@ -15,16 +15,16 @@
 			  O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
 			  O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE)
 
-static long do_openat(struct task *t, int dirfd, uaddr_t uname, unsigned flags, uint32_t mode)
+/* Opens the guest's name and gives the file an fd. */
+static long open_install(struct task *t, int dirfd, uaddr_t uname, unsigned flags, uint32_t mode,
+			 int resolve)
 {
 	int err;
 	char *name = getname(t, uname, &err);
 	if (!name)
 		return err;
-	/* Unknown bits are ignored by open(2), as Linux does. */
-	flags &= OPEN_FLAGS_KNOWN;
 	struct file *f;
-	err = do_open(t, dirfd, name, flags | K_O_LARGEFILE, mode, &f);
+	err = do_open_resolve(t, dirfd, name, flags, mode, resolve, &f);
 	free(name);
 	if (err)
 		return err;
@@ -32,6 +32,13 @@ static long do_openat(struct task *t, int dirfd, uaddr_t uname, unsigned flags, 
 	if (fd < 0)
 		file_put(f);
 	return fd;
+}
+
+static long do_openat(struct task *t, int dirfd, uaddr_t uname, unsigned flags, uint32_t mode)
+{
+	/* Unknown bits are ignored by open(2), as Linux does. */
+	flags &= OPEN_FLAGS_KNOWN;
+	return open_install(t, dirfd, uname, flags | K_O_LARGEFILE, mode, 0);
 }
 
 long sys_open(struct task *t, const struct sysargs *a)
@@ -48,6 +55,71 @@ long sys_creat(struct task *t, const struct sysargs *a)
 long sys_openat(struct task *t, const struct sysargs *a)
 {
 	return do_openat(t, (int)a->a[0], a->a[1], (unsigned)a->a[2], (uint32_t)a->a[3]);
+}
+
+/* ---- openat2: struct open_how, checked whole (Linux's build_open_flags) ---- */
+
+#define RESOLVE_NO_XDEV		0x01
+#define RESOLVE_NO_MAGICLINKS	0x02
+#define RESOLVE_NO_SYMLINKS	0x04
+#define RESOLVE_BENEATH		0x08
+#define RESOLVE_IN_ROOT		0x10
+#define RESOLVE_CACHED		0x20
+#define OPEN_HOW_SIZE_VER0	24
+
+struct open_how { uint64_t flags, mode, resolve; };
+
+static int resolve_lookup_flags(uint64_t resolve)
+{
+	return (resolve & RESOLVE_NO_XDEV ? LOOKUP_NO_XDEV : 0) |
+	       (resolve & RESOLVE_NO_MAGICLINKS ? LOOKUP_NO_MAGICLINKS : 0) |
+	       (resolve & RESOLVE_NO_SYMLINKS ? LOOKUP_NO_SYMLINKS : 0) |
+	       (resolve & RESOLVE_BENEATH ? LOOKUP_BENEATH : 0) |
+	       (resolve & RESOLVE_IN_ROOT ? LOOKUP_IN_ROOT : 0);
+}
+
+static int check_open_how(const struct open_how *how)
+{
+	uint64_t flags = how->flags;
+	if (flags & ~(uint64_t)(OPEN_FLAGS_KNOWN | K_O_LARGEFILE))
+		return -EINVAL;
+	if (how->resolve & ~(uint64_t)(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS |
+				       RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	if (creates ? (how->mode & ~07777ULL) != 0 : how->mode != 0)
+		return -EINVAL;
+	if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+		return -EINVAL;
+	if ((flags & O_TMPFILE) == O_TMPFILE && (flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	/* Every lookup counts as cached (persona's dentries are all in
+	 * memory); what would write cannot be done from the cache only. */
+	if ((how->resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | O_TMPFILE)))
+		return -EAGAIN;
+	return 0;
+}
+
+long sys_openat2(struct task *t, const struct sysargs *a)
+{
+	size_t usize = a->a[3];
+	struct open_how how;
+	if (usize < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	int err = copy_struct_from_user(t, &how, sizeof(how), a->a[2], usize);
+	if (err)
+		return err;
+	if ((err = check_open_how(&how)))
+		return err;
+	unsigned flags = (unsigned)how.flags;
+	if (!(flags & O_PATH))
+		flags |= K_O_LARGEFILE;
+	return open_install(t, (int)a->a[0], a->a[1], flags, (uint32_t)how.mode,
+			    resolve_lookup_flags(how.resolve));
 }
 
 /* The shared start of every call that makes or removes a name: the parent

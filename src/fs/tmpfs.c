@@ -17,6 +17,8 @@
 #include "waitq.h"
 #include <fcntl.h>
 #include "uapi/memfd.h"
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -491,6 +493,36 @@ static int tmpfs_truncate(struct file *f, uint64_t size)
 	return set_size(f->inode, size);
 }
 
+/* The memfd's own fallocate (shmem's) decides what tmpfs supports:
+ * preallocation and KEEP_SIZE|PUNCH_HOLE; the rest is EOPNOTSUPP. The
+ * seals, the size cap and the instance's room are persona's. */
+static int tmpfs_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
+{
+	struct inode *i = f->inode;
+	struct tmpfs_node *n = N(i);
+	bool grows = !(mode & FALLOC_FL_KEEP_SIZE) && off + len > n->size;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && (n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	if (grows && (n->seals & F_SEAL_GROW))
+		return -EPERM;
+	if (off + len > (1ULL << 40))
+		return -EFBIG;
+	int err = ensure_memfd(n);
+	if (err)
+		return err;
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) && room_for(i, off, len) < len)
+		return -ENOSPC;
+	if (fallocate(n->memfd, mode, off, len))
+		return -errno;
+	recount(i);
+	if (grows)
+		n->size = off + len;
+	n->ctime = now_real();
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		n->mtime = n->ctime;
+	return 0;
+}
+
 bool tmpfs_is_whiteout(struct inode *i)
 {
 	return i->ops == &tmpfs_iops && S_ISCHR(i->mode) && N(i)->rdev == 0;
@@ -532,6 +564,7 @@ static const struct file_ops tmpfs_fops = {
 	.write = tmpfs_write,
 	.host_fd = tmpfs_host_fd,
 	.truncate = tmpfs_truncate,
+	.fallocate = tmpfs_fallocate,
 	.seekable = true,
 };
 

@@ -79,6 +79,9 @@ struct file_ops {
 	/* Stat of an open file whose inode does not know it (host stdio). */
 	int (*getattr)(struct file *f, struct kstat *st);
 	int (*truncate)(struct file *f, uint64_t size);
+	/* fallocate(2) of a regular file, mode and range already checked
+	 * (sys_fallocate); no op: EOPNOTSUPP. */
+	int (*fallocate)(struct file *f, int mode, uint64_t off, uint64_t len);
 	void (*release)(struct file *f);
 	/* Readiness (POLLIN, POLLOUT, ...). With `pt`, the file also calls
 	 * poll_wait() for each wait queue a change would be announced on, as
@@ -213,7 +216,15 @@ void mounts_show(struct sbuf *out, struct path root);
 struct mount *mount_internal(struct inode *root, const char *source);
 
 /* Path lookup. */
-enum { LOOKUP_FOLLOW = 1, LOOKUP_DIRECTORY = 2, LOOKUP_EMPTY = 4, LOOKUP_NOAUTOMOUNT = 8 };
+enum { LOOKUP_FOLLOW = 1, LOOKUP_DIRECTORY = 2, LOOKUP_EMPTY = 4, LOOKUP_NOAUTOMOUNT = 8,
+       /* openat2's RESOLVE_* restrictions, for the whole walk (symlinks
+	* included): no mount crossing (EXDEV), no /proc magic links (ELOOP),
+	* no symlinks at all (ELOOP), nothing outside the starting directory
+	* (EXDEV), or that directory taken as the root. */
+       LOOKUP_NO_XDEV = 16, LOOKUP_NO_MAGICLINKS = 32, LOOKUP_NO_SYMLINKS = 64,
+       LOOKUP_BENEATH = 128, LOOKUP_IN_ROOT = 256 };
+#define LOOKUP_SCOPED (LOOKUP_BENEATH | LOOKUP_IN_ROOT)
+#define LOOKUP_RESOLVE (LOOKUP_NO_XDEV | LOOKUP_NO_MAGICLINKS | LOOKUP_NO_SYMLINKS | LOOKUP_SCOPED)
 int path_lookup(struct task *t, int dirfd, const char *name, int flags, struct path *out);
 /* Finds the parent of the last component; *last points into a copy the
  * caller frees with free(*buf). Fails on "" or a path ending in "." or "..". */
@@ -223,7 +234,7 @@ int path_parent(struct task *t, int dirfd, const char *name, struct path *parent
 int user_path_at(struct task *t, int dirfd, uaddr_t uname, int flags, struct path *out);
 /* The same, walking relative names from `base` (not from a dirfd). */
 int path_lookup_at(struct task *t, struct path base, const char *name, int flags, struct path *out);
-int path_parent_at(struct task *t, struct path base, const char *name, struct path *parent,
+int path_parent_at(struct task *t, struct path base, const char *name, int flags, struct path *parent,
 		   char **last, char **buf);
 /* Where a relative name given with `dirfd` starts (a reference). */
 int lookup_base(struct task *t, int dirfd, const char *name, struct path *base);
@@ -232,6 +243,9 @@ int lookup_one(struct path dir, const char *name, struct path *out);
 
 /* Opening and open files. */
 struct file *file_open_path(struct path p, unsigned flags, int *err);
+/* openat2: do_open with LOOKUP_RESOLVE restrictions on the walk. */
+int do_open_resolve(struct task *t, int dirfd, const char *name, unsigned flags, uint32_t mode,
+		    int resolve, struct file **out);
 int do_open(struct task *t, int dirfd, const char *name, unsigned flags, uint32_t mode,
 	    struct file **out);
 struct file *file_get(struct file *f);

@@ -30,6 +30,8 @@ void task_kill(struct task *t, bool whole_process)
 	list_del(&t->thread_node);
 	list_init(&t->thread_node);
 	t->proc->nthreads--;
+	if (t->tid == t->proc->pid)
+		t->proc->leader_sched = t->sched;	/* a zombie still answers */
 	t->state = TASK_DEAD;
 	if (whole_process)
 		plat_kill(t->host_tid);

@@ -70,6 +70,7 @@ static struct process *copy_process(struct process *p, uint64_t f)
 	c->groups = xmalloc((p->ngroups + 1) * sizeof(uint32_t));
 	memcpy(c->groups, p->groups, p->ngroups * sizeof(uint32_t));
 	c->nice = p->nice;
+	c->personality = p->personality;
 	memcpy(c->rlim, p->rlim, sizeof(c->rlim));
 	c->dumpable = p->dumpable;
 	c->no_new_privs = p->no_new_privs;
@@ -124,6 +125,8 @@ static long do_clone(struct task *t, const struct clone_req *req)
 		return err;
 	if (!nproc_may_fork(t->proc))
 		return -EAGAIN;
+	if ((err = sched_fork_check(t)))
+		return err;
 	if (req->exit_signal < 0 || req->exit_signal > 64)
 		return -EINVAL;
 	if ((f & CLONE_SETTLS) && req->tls >= TASK_SIZE)
@@ -135,6 +138,7 @@ static long do_clone(struct task *t, const struct clone_req *req)
 		return err == -ESRCH ? -EAGAIN : err;
 	struct process *cp = (f & CLONE_THREAD) ? t->proc : copy_process(t->proc, f);
 	struct task *c = task_new(cp, child_host);
+	sched_fork(t, c, !(f & CLONE_THREAD));
 	c->regs = t->regs;
 	regs_set_ret(&c->regs, 0);
 	if (req->stack)
@@ -195,16 +199,9 @@ long sys_clone3(struct task *t, const struct sysargs *a)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
-	memset(&ca, 0, sizeof(ca));
-	if (copy_from_user(t, &ca, a->a[0], MIN(size, sizeof(ca))))
-		return -EFAULT;
-	for (size_t off = sizeof(ca); off < size; off++) {
-		char c;
-		if (copy_from_user(t, &c, a->a[0] + off, 1))
-			return -EFAULT;
-		if (c)
-			return -E2BIG;
-	}
+	int err = copy_struct_from_user(t, &ca, sizeof(ca), a->a[0], size);
+	if (err)
+		return err;
 	if (ca.set_tid || ca.set_tid_size)
 		return -EINVAL;
 	if ((ca.stack == 0) != (ca.stack_size == 0))

@@ -4,6 +4,7 @@
  * caller exactly as it was, and a vfork child (which shares its parent's
  * memory on the host) never touches the parent's address space. */
 #include "task.h"
+#include <sys/personality.h>
 #include "exec.h"
 #include "loop.h"
 #include "waitq.h"
@@ -143,6 +144,10 @@ static void finish_exec(struct task *t)
 	/* Linux's begin_new_exec: dumpable again unless set-id */
 	p->dumpable = p->euid == p->uid && p->egid == p->gid;
 	p->did_exec = true;
+	/* x86_64's SET_PERSONALITY for a 64-bit program; Linux also clears
+	 * PER_CLEAR_ON_SETID for a set-id program, which persona does not
+	 * run as such (no exec raises privileges). */
+	p->personality &= ~READ_IMPLIES_EXEC;
 	if (p->vfork_parent) {
 		task_wake(p->vfork_parent);
 		p->vfork_parent = NULL;

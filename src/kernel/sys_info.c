@@ -81,6 +81,7 @@ long sys_uname(struct task *t, const struct sysargs *a)
 {
 	struct utsname g;
 	kernel_uname(&g);
+	personality_uname(t->proc, &g);
 	return copy_to_user(t, a->a[0], &g, sizeof(g));
 }
 

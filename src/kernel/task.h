@@ -39,6 +39,16 @@ struct sighand {
 	struct k_sigaction action[64];
 };
 
+/* A task's scheduling policy as the guest sees it (sched.c). It is kept
+ * and checked only: the host thread keeps the host's normal policy. */
+struct sched_state {
+	int policy;			/* SCHED_OTHER (0) .. SCHED_DEADLINE */
+	unsigned rt_priority;		/* 1..99 for FIFO and RR, else 0 */
+	bool reset_on_fork;
+	uint64_t slice;			/* a fair task's own time slice; 0: the default */
+	uint64_t dl_runtime, dl_deadline, dl_period, dl_flags;
+};
+
 struct task {
 	int tid;			/* guest thread id */
 	int host_tid;			/* platform handle */
@@ -83,6 +93,7 @@ struct task {
 	const void *lock_blocker;	/* F_SETLKW: the owner of the lock it waits for */
 	uaddr_t robust_list;
 	size_t robust_len;
+	struct sched_state sched;
 	char comm[16];
 	char *trace_line;		/* --trace: the call, as it started */
 };
@@ -134,6 +145,8 @@ struct process {
 	/* A set*uid made the real uid one already at RLIMIT_NPROC: the next
 	 * execve fails (Linux's PF_NPROC_EXCEEDED). */
 	bool nproc_exceeded;
+	unsigned personality;		/* personality(2): PER_LINUX and flags */
+	struct sched_state leader_sched;	/* the leader's, once it is gone */
 	struct fd_account *fd_account;	/* host fds charged to it (fdbudget.c) */
 	struct sem_undo_list *sysvsem;	/* SEM_UNDO records (ipc/sem.c): not inherited */
 };
@@ -193,6 +206,15 @@ int nproc_count(unsigned uid);
 /* Whether a new task of `p`'s real uid would pass RLIMIT_NPROC. */
 bool nproc_may_fork(struct process *p);
 struct process *process_by_pid(int pid);
+/* fork: -EAGAIN if `t` may not fork (SCHED_DEADLINE without
+ * SCHED_RESET_ON_FORK); then the child's policy, as Linux's sched_fork. */
+int sched_fork_check(struct task *t);
+/* personality.c: prot with PROT_EXEC added when READ_IMPLIES_EXEC says
+ * PROT_READ implies it; uname's release as UNAME26 shows it. */
+int personality_prot(struct process *p, int prot);
+struct utsname;
+void personality_uname(struct process *p, struct utsname *u);
+void sched_fork(struct task *parent, struct task *child, bool new_process);
 /* The vfork child `t` waits for, while it still has our memory; else NULL. */
 struct process *vfork_waited_child(struct task *t);
 /* Frees a reaped zombie: it leaves every list now, and its memory goes

@@ -142,6 +142,10 @@ long do_mmap(struct task *t, uaddr_t addr, size_t len, int prot, int flags,
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && !f)
 		return -EINVAL;	/* anonymous memory knows only SHARED and PRIVATE */
+	/* READ_IMPLIES_EXEC, unless the file may not be mapped executable. */
+	int rie = personality_prot(t->proc, prot);
+	if (rie != prot && !(f && file_check_mmap(f, rie, flags)))
+		prot = rie;
 	if (type == MAP_SHARED_VALIDATE) {
 		int known = MAP_SHARED_VALIDATE | MAP_FIXED | MAP_FIXED_NOREPLACE |
 			    MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE | MAP_LOCKED |
@@ -233,6 +237,7 @@ long do_mprotect_pkey(struct task *t, uaddr_t addr, size_t len, int prot, int pk
 		return -ENOMEM;
 	if (len == 0)
 		return 0;
+	prot = personality_prot(t->proc, prot);
 	/* No key is ever allocated (pkey.c); Linux refuses one after the
 	 * range and prot checks, before the VMAs are looked at. */
 	if (pkey != -1)

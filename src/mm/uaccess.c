@@ -20,6 +20,22 @@ int copy_to_user(struct task *t, uaddr_t dst, const void *src, size_t n)
 	return plat_write_mem(t->host_tid, dst, src, n) == (long)n ? 0 : -EFAULT;
 }
 
+int copy_struct_from_user(struct task *t, void *dst, size_t ksize, uaddr_t src, size_t usize)
+{
+	memset(dst, 0, ksize);
+	for (size_t off = ksize; off < usize;) {
+		char buf[256];
+		size_t n = MIN(sizeof(buf), usize - off);
+		if (copy_from_user(t, buf, src + off, n))
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i])
+				return -E2BIG;
+		off += n;
+	}
+	return copy_from_user(t, dst, src, MIN(ksize, usize));
+}
+
 int clear_user(struct task *t, uaddr_t dst, size_t n)
 {
 	static const char zeros[4096];

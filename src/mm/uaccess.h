@@ -15,6 +15,11 @@ char *getname(struct task *t, uaddr_t src, int *err);
 char *getname_empty_ok(struct task *t, uaddr_t src, int *err);
 /* A timespec argument: -EFAULT, or -EINVAL when out of range. */
 int get_user_timespec(struct task *t, uaddr_t src, struct timespec *ts);
+/* Copies an extensible struct (clone3, openat2, sched_setattr), as
+ * Linux's copy_struct_from_user: `usize` bytes from the guest into a
+ * kernel struct of `ksize`; a shorter one is zero-filled, a longer one
+ * must hold only zeros beyond ksize (-E2BIG otherwise), or -EFAULT. */
+int copy_struct_from_user(struct task *t, void *dst, size_t ksize, uaddr_t src, size_t usize);
 /* Zeroes guest memory. */
 int clear_user(struct task *t, uaddr_t dst, size_t n);
 
