@@ -47,9 +47,9 @@ struct mm {
 	 * kept by vma.c as VMAs come and go, for the rlimits' O(1) checks. */
 	size_t total_pages, data_pages, locked_pages;
 	/* Patched system calls (patch.c): the table this address space
-	 * shares with its forks, and how many calls it trapped so far. */
+	 * shares with its forks, and its sites' counts of trapped calls. */
 	struct patch_table *patch;
-	unsigned traps;
+	struct patch_sites *sites;
 	bool no_patch;		/* never again: no room, or something in the way */
 };
 
@@ -66,6 +66,7 @@ void patch_syscall_entry(struct task *t, bool fast);
 struct patch_table *patch_get(struct patch_table *pt);
 void patch_put(struct patch_table *pt);
 bool patch_is_table(const struct vma *v);
+void patch_sites_free(struct mm *mm);
 /* A VMA of persona's own (kind VMA_STUB) the guest cannot touch. */
 void mm_add_stub(struct mm *mm, uaddr_t start, uaddr_t end, int prot);
 

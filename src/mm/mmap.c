@@ -37,6 +37,7 @@ void mm_put(struct mm *mm)
 	while (mm->vmas)
 		vma_free(mm, mm->vmas);
 	patch_put(mm->patch);
+	patch_sites_free(mm);
 	free(mm);
 }
 
@@ -545,8 +546,7 @@ struct mm *mm_dup(struct mm *old)
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
 	mm->membarrier_state = old->membarrier_state;
-	mm->patch = patch_get(old->patch);
-	mm->traps = old->traps;
+	mm->patch = patch_get(old->patch);	/* its sites' counts start anew */
 	mm->no_patch = old->no_patch;
 	return mm;
 }

@@ -24,9 +24,20 @@
 
 #define HOST(t, nr, ...) plat_host_syscall((t)->host_tid, nr, __VA_ARGS__)
 
-/* Calls a program makes before its sites are patched: a short-lived one
- * (a `true`, a `cat` of one file) never pays for patching. */
-#define PATCH_AFTER	32
+/* Calls a site makes before it is patched: patching one costs about as
+ * much as a dozen trapped calls (three host calls and a copy of the text
+ * page), so a site a program calls from a few times only stays as it is.
+ * The kernel counts each site in a small table per address space, and
+ * remembers a site it looked at and left (so that a call it cannot patch,
+ * syscall(3)'s `mov %rdi, %rax`, costs no look every time). */
+#define PATCH_AFTER	16
+#define SITE_SLOTS	1024
+#define SITE_DONE	0xffff
+
+struct patch_sites {
+	uaddr_t ret[SITE_SLOTS];
+	uint16_t calls[SITE_SLOTS];
+};
 
 #define SLOW_OFF	ST_PATCH_SLOW_OFF
 
@@ -168,6 +179,31 @@ static bool quiet(struct task *t, uaddr_t site)
 	return true;
 }
 
+/* The count of the site returning to `ret`, or NULL if the table is full
+ * there (such a site is never patched). */
+static uint16_t *site_calls(struct mm *mm, uaddr_t ret)
+{
+	if (!mm->sites)
+		mm->sites = xzalloc(sizeof(*mm->sites));
+	struct patch_sites *ps = mm->sites;
+	unsigned h = hash(ret) % SITE_SLOTS;
+	for (unsigned i = 0; i < 8; i++, h = (h + 1) % SITE_SLOTS) {
+		if (ps->ret[h] == ret)
+			return &ps->calls[h];
+		if (!ps->ret[h]) {
+			ps->ret[h] = ret;
+			return &ps->calls[h];
+		}
+	}
+	return NULL;
+}
+
+void patch_sites_free(struct mm *mm)
+{
+	free(mm->sites);
+	mm->sites = NULL;
+}
+
 /* Patches the site the call just trapped from, if it is one. */
 static void patch_site(struct task *t, struct mm *mm)
 {
@@ -240,6 +276,11 @@ void patch_syscall_entry(struct task *t, bool fast)
 			t->syscall_insn = entry_addr((unsigned)k) + SLOW_OFF;
 		return;
 	}
-	if (plat_patchable() && !mm->no_patch && ++mm->traps >= PATCH_AFTER)
-		patch_site(t, mm);
+	if (!plat_patchable() || mm->no_patch)
+		return;
+	uint16_t *calls = site_calls(mm, rip);
+	if (!calls || *calls == SITE_DONE || ++*calls < PATCH_AFTER)
+		return;
+	*calls = SITE_DONE;	/* patched, or never to be */
+	patch_site(t, mm);
 }

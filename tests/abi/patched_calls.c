@@ -39,27 +39,30 @@ static const char *status(int st)
 	return b;
 }
 
-/* A child that waits in poll() is stopped and continued 20 times: each
- * time its poll restarts (the site of a call patched while the call
- * waits is not where the call started). */
-static void stop_continue(void)
+/* A child that waits in poll() is stopped and continued 5 times: each
+ * time its poll restarts. Which call from a site is the one that gets it
+ * patched is persona's business: the child makes k - 1 calls from the
+ * site first, for k up to 40, so that one of the waits is a call patched
+ * as it waits (whose site is no longer where the call started). */
+static int stop_continue_once(int k)
 {
 	int ready[2];
 	char ch;
 	MUST(pipe(ready));
 	pid_t c = fork();
 	if (c == 0) {
-		warm();
+		for (int i = 1; i < k; i++)
+			poll(NULL, 0, 0);
 		write(ready[1], "r", 1);
-		/* no handler: it never returns (the first call from its site,
-		 * so patched as it waits) */
-		poll(NULL, 0, -1);
+		poll(NULL, 0, -1);	/* no handler: it never returns */
 		_exit(3);
 	}
 	int st, bad = 0;
 	MUST(read(ready[0], &ch, 1));
-	usleep(50000);	/* in its first pause */
-	for (int i = 0; i < 20; i++) {
+	close(ready[0]);
+	close(ready[1]);
+	usleep(20000);	/* in its wait */
+	for (int i = 0; i < 5; i++) {
 		kill(c, SIGSTOP);
 		waitpid(c, &st, WUNTRACED);
 		bad += !WIFSTOPPED(st);
@@ -69,7 +72,15 @@ static void stop_continue(void)
 	}
 	kill(c, SIGKILL);
 	waitpid(c, &st, 0);
-	P("waiting in poll, stopped and continued 20 times, then", "%s, %d surprises", status(st), bad);
+	return bad + !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+static void stop_continue(void)
+{
+	int bad = 0;
+	for (int k = 1; k <= 40; k++)
+		bad += stop_continue_once(k);
+	P("children waiting in poll, stopped, continued and killed", "%d surprises", bad);
 }
 
 /* A relative sleep stopped and continued restarts through
