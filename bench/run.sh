@@ -236,7 +236,8 @@ median() {
 # --- the table ---------------------------------------------------------------
 
 # label | how | arguments (words) ; rates are marked "more is better"
-rows=("getppid loop (ns/op)|out|$build/getppid $((50000 * scale))"
+rows=("getppid() loop (ns/op)|out|$build/getppid $((50000 * scale))"
+      "syscall(SYS_getppid) loop (ns/op)|out|$build/getppid $((50000 * scale)) raw"
       "open+close (ns/op)|out|$build/openclose $((10000 * scale))"
       "pread 4 KiB (ns/op)|out|$build/read4k $((20000 * scale))"
       "pipe $((200 * scale)) MB (MB/s, more=better)|out|$build/pipe $((200 * scale))"
