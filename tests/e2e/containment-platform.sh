@@ -116,8 +116,11 @@ victim's exec: ran" -- "$gadget" scratch
 "$PERSONA" run -- "$BB" sh -c 'sleep 5 & sleep 5' </dev/null &
 ppid=$!
 sleep 1
+# Every host process under persona (under ptrace a forked child that
+# execs stays the child of its parent's host process).
+descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
 n=0 bad=
-for pid in $(pgrep -P $ppid); do
+for pid in $(descendants $ppid); do
 	n=$((n + 1))
 	st=/proc/$pid/status
 	grep -q '^Seccomp:[[:space:]]*2' $st || bad+="$pid: no seccomp filter; "
