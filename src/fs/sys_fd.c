@@ -309,7 +309,7 @@ static long check_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 		return -EISDIR;
 	if (type != S_IFREG)
 		return -ENODEV;
-	if (off + len < off)
+	if (len > INT64_MAX - off)	/* off + len past the largest offset */
 		return -EFBIG;
 	return f->ops->fallocate ? 0 : -EOPNOTSUPP;
 }
