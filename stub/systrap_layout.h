@@ -107,6 +107,7 @@ struct st_slot {
 	 * kick then waits for its end (kick_pending). */
 	volatile uint32_t in_fast, kick_pending;
 	uint64_t fast_rip;			/* where that call returns */
+	uint64_t spin;				/* the stub's spin now (TSC; 0: the most) */
 };
 
 struct st_header {

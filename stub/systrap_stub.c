@@ -81,10 +81,17 @@ static void post_and_wait(struct st_slot *s)
 		sys3(__NR_write, ST_KICK_FD, &one, 8);
 	}
 	/* Spin first: the kernel usually answers within microseconds, and
-	 * a futex sleep and wake-up costs far more than that. */
-	uint64_t start = __builtin_ia32_rdtsc(), spin = header()->spin_cycles;
+	 * a futex sleep and wake-up costs far more than that. But a spin that
+	 * keeps running out (more runnable threads than CPUs: other guests,
+	 * other sandboxes) only takes the CPU from whoever would answer: it
+	 * halves each time it runs out and doubles when an answer comes in
+	 * time, as the kernel's own spin does. */
+	uint64_t most = header()->spin_cycles, spin = s->spin && s->spin < most ? s->spin : most;
+	uint64_t start = __builtin_ia32_rdtsc();
+	bool slept = false;
 	while (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ST_REPLY) {
 		if (s->long_wait || __builtin_ia32_rdtsc() - start > spin) {
+			slept |= !s->long_wait;
 			s->stub_sleeping = 1;
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ST_REPLY)
@@ -94,6 +101,7 @@ static void post_and_wait(struct st_slot *s)
 		}
 		__builtin_ia32_pause();
 	}
+	s->spin = slept ? (spin / 2 > most / 64 ? spin / 2 : most / 64) : 2 * spin;
 }
 
 static long map_sent_fd(const int64_t *a);
