@@ -95,6 +95,11 @@ long ipcget(struct task *t, struct ipc_namespace *ns, enum ipc_kind kind,
 struct kern_ipc_perm *ipc_lookup(struct ipc_namespace *ns, enum ipc_kind kind, int id);
 /* The object at index `idx` (*_STAT, *_STAT_ANY), or NULL. */
 struct kern_ipc_perm *ipc_at(struct ipc_namespace *ns, enum ipc_kind kind, int idx);
+/* The object IPC_STAT (by id, `by_index` false) or *_STAT and *_STAT_ANY
+ * (by index) name, readable by `t` unless `any`; else NULL with *err
+ * EINVAL or EACCES. */
+struct kern_ipc_perm *ipc_stat_obtain(struct task *t, struct ipc_namespace *ns, enum ipc_kind kind,
+				      int id, bool by_index, bool any, int *err);
 /* Takes the object's id out of the table (removal). */
 void ipc_rmid(struct ipc_namespace *ns, enum ipc_kind kind, struct kern_ipc_perm *perm);
 /* The highest index in use, or -1. */

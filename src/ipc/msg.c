@@ -283,12 +283,11 @@ long sys_msgctl(struct task *t, const struct sysargs *a)
 	case IPC_STAT:
 	case MSG_STAT:
 	case MSG_STAT_ANY: {
-		struct kern_ipc_perm *perm = cmd == IPC_STAT ? ipc_lookup(ns, IPC_MSG_IDS, id)
-							     : ipc_at(ns, IPC_MSG_IDS, id);
+		int e;
+		struct kern_ipc_perm *perm = ipc_stat_obtain(t, ns, IPC_MSG_IDS, id, cmd != IPC_STAT,
+							     cmd == MSG_STAT_ANY, &e);
 		if (!perm)
-			return -EINVAL;
-		if (cmd != MSG_STAT_ANY && ipcperms(t, perm, S_IRUGO))
-			return -EACCES;
+			return e;
 		struct msqid64_ds ds;
 		fill_stat(Q(perm), &ds);
 		if (copy_to_user(t, buf, &ds, sizeof(ds)))

@@ -410,12 +410,11 @@ long sys_semctl(struct task *t, const struct sysargs *a)
 	case IPC_STAT:
 	case SEM_STAT:
 	case SEM_STAT_ANY: {
-		struct kern_ipc_perm *perm = cmd == IPC_STAT ? ipc_lookup(ns, IPC_SEM_IDS, semid)
-							     : ipc_at(ns, IPC_SEM_IDS, semid);
+		int e;
+		struct kern_ipc_perm *perm = ipc_stat_obtain(t, ns, IPC_SEM_IDS, semid, cmd != IPC_STAT,
+							     cmd == SEM_STAT_ANY, &e);
 		if (!perm)
-			return -EINVAL;
-		if (cmd != SEM_STAT_ANY && ipcperms(t, perm, S_IRUGO))
-			return -EACCES;
+			return e;
 		struct semid64_ds ds = { 0 };
 		ipc_fill_perm(perm, &ds.sem_perm);
 		ds.sem_otime = S(perm)->otime;

@@ -297,12 +297,11 @@ long sys_shmctl(struct task *t, const struct sysargs *a)
 	case IPC_STAT:
 	case SHM_STAT:
 	case SHM_STAT_ANY: {
-		struct kern_ipc_perm *perm = cmd == IPC_STAT ? ipc_lookup(ns, IPC_SHM_IDS, shmid)
-							     : ipc_at(ns, IPC_SHM_IDS, shmid);
+		int e;
+		struct kern_ipc_perm *perm = ipc_stat_obtain(t, ns, IPC_SHM_IDS, shmid, cmd != IPC_STAT,
+							     cmd == SHM_STAT_ANY, &e);
 		if (!perm)
-			return -EINVAL;
-		if (cmd != SHM_STAT_ANY && ipcperms(t, perm, S_IRUGO))
-			return -EACCES;
+			return e;
 		struct shmid64_ds ds;
 		fill_stat(SHP(perm), &ds);
 		if (copy_to_user(t, buf, &ds, sizeof(ds)))

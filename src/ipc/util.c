@@ -87,6 +87,14 @@ struct kern_ipc_perm *ipc_at(struct ipc_namespace *ns, enum ipc_kind kind, int i
 	return ids->slots[idx];
 }
 
+struct kern_ipc_perm *ipc_stat_obtain(struct task *t, struct ipc_namespace *ns, enum ipc_kind kind,
+				      int id, bool by_index, bool any, int *err)
+{
+	struct kern_ipc_perm *perm = by_index ? ipc_at(ns, kind, id) : ipc_lookup(ns, kind, id);
+	*err = !perm ? -EINVAL : !any && ipcperms(t, perm, S_IRUGO) ? -EACCES : 0;
+	return *err ? NULL : perm;
+}
+
 struct kern_ipc_perm *ipc_lookup(struct ipc_namespace *ns, enum ipc_kind kind, int id)
 {
 	if (id < 0)

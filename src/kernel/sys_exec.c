@@ -4,7 +4,6 @@
  * caller exactly as it was, and a vfork child (which shares its parent's
  * memory on the host) never touches the parent's address space. */
 #include "task.h"
-#include <sys/personality.h>
 #include "exec.h"
 #include "loop.h"
 #include "waitq.h"
@@ -16,6 +15,7 @@
 #include "../fs/vfs.h"
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/personality.h>
 
 #define MAX_ARG_STRINGS 0x7fffffff
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)	/* one string, with its NUL */

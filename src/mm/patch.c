@@ -39,8 +39,6 @@ struct patch_sites {
 	uint16_t calls[SITE_SLOTS];
 };
 
-#define SLOW_OFF	ST_PATCH_SLOW_OFF
-
 struct patch_table {
 	int refs;
 	int memfd;
@@ -130,6 +128,12 @@ static uaddr_t entry_addr(unsigned k)
 	return ST_PATCH_ENTRIES + (uaddr_t)k * ST_PATCH_ENTRY_SIZE;
 }
 
+/* Entry k's own syscall instruction: where a call through it restarts. */
+static uaddr_t slow_insn(unsigned k)
+{
+	return entry_addr(k) + ST_PATCH_SLOW_OFF;
+}
+
 /* Entry k's code, for the call `nr` returning to `ret`. */
 static void entry_write(struct patch_table *pt, unsigned k, uint32_t nr, uaddr_t ret)
 {
@@ -144,16 +148,16 @@ static void entry_write(struct patch_table *pt, unsigned k, uint32_t nr, uaddr_t
 	BYTES(0x49, 0xc1, 0xeb, 0x10);				/* shr $16, %r11 */
 	BYTES(0x49, 0x81, 0xeb); IMM(area_hi);			/* sub $area_hi, %r11 */
 	BYTES(0x49, 0x81, 0xfb); IMM(areas);			/* cmp $areas, %r11 */
-	BYTES(0x73, SLOW_OFF - 34);				/* jae slow */
+	BYTES(0x73, ST_PATCH_SLOW_OFF - 34);			/* jae slow */
 	BYTES(0x48, 0xb9); IMM(ret);				/* movabs $ret, %rcx */
 	BYTES(0x49, 0xbb); IMM(fast);				/* movabs $fast, %r11 */
 	BYTES(0x41, 0xff, 0xe3);				/* jmp *%r11 */
-	if (p - e != SLOW_OFF)
+	if (p - e != ST_PATCH_SLOW_OFF)
 		kpanic("patch entry layout");
 	BYTES(0x0f, 0x05);					/* slow: syscall */
 #undef BYTES
 #undef IMM
-	_Static_assert(SLOW_OFF + 2 <= ST_PATCH_ENTRY_SIZE, "an entry fits");
+	_Static_assert(ST_PATCH_SLOW_OFF + 2 <= ST_PATCH_ENTRY_SIZE, "an entry fits");
 	uint64_t where = entry_addr(k);
 	memcpy(pt->map + 8 * k, &where, 8);
 	pt->ret[k] = ret;
@@ -248,7 +252,7 @@ static void patch_site(struct task *t, struct mm *mm)
 	if (copy_to_user(t, site, jmp, 7))
 		mm->no_patch = true;
 	else	/* this call's restart, if any, cannot run the old bytes */
-		t->syscall_insn = entry_addr(k) + SLOW_OFF;
+		t->syscall_insn = slow_insn(k);
 	HOST(t, SYS_mprotect, page, PAGE_SIZE, prot, 0, 0, 0);
 }
 
@@ -262,9 +266,9 @@ void patch_syscall_entry(struct task *t, bool fast)
 		/* the slow way of entry k: the call is the site's */
 		uaddr_t off = rip - ST_PATCH_ENTRIES;
 		unsigned k = (unsigned)(off / ST_PATCH_ENTRY_SIZE);
-		if (off % ST_PATCH_ENTRY_SIZE == SLOW_OFF + 2 && k < pt->used) {
+		if (off % ST_PATCH_ENTRY_SIZE == ST_PATCH_SLOW_OFF + 2 && k < pt->used) {
 			t->regs.r.rip = t->regs.r.rcx = pt->ret[k];
-			t->syscall_insn = entry_addr(k) + SLOW_OFF;
+			t->syscall_insn = slow_insn(k);
 		}
 		return;
 	}
@@ -273,7 +277,7 @@ void patch_syscall_entry(struct task *t, bool fast)
 		 * number the kernel puts in rax (restart_syscall too). */
 		int k = pt ? entry_of_ret(pt, rip) : -1;
 		if (k >= 0)
-			t->syscall_insn = entry_addr((unsigned)k) + SLOW_OFF;
+			t->syscall_insn = slow_insn((unsigned)k);
 		return;
 	}
 	if (!plat_patchable() || mm->no_patch)
